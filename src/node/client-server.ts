@@ -1,0 +1,84 @@
+import { once } from 'node:events';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Logger } from '../../core/logger.js';
+import { CloseCode, ErrorCode } from '../../protocol/codes.js';
+import type { ConnectionLimits } from '../config.js';
+import { ClientConnection } from './client-connection.js';
+
+export interface ClientServerHooks {
+  onFrame(conn: ClientConnection, raw: string): Promise<void>;
+  onClose(conn: ClientConnection): Promise<void>;
+}
+
+/** The client port: accepts WebSockets, feeds text frames to the pipeline one at a time, runs heartbeats. */
+export class ClientServer {
+  readonly #connections = new Set<ClientConnection>();
+  #wss: WebSocketServer | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
+  #nextId = 0;
+
+  constructor(
+    private readonly limits: ConnectionLimits,
+    private readonly hooks: ClientServerHooks,
+    private readonly logger: Logger,
+    private readonly idPrefix: string,
+  ) {}
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  async listen(host: string, port: number): Promise<number> {
+    const wss = new WebSocketServer({ host, port, maxPayload: this.limits.maxFrameBytes, clientTracking: false });
+    this.#wss = wss;
+    wss.on('connection', (socket) => this.#accept(socket));
+    await once(wss, 'listening');
+    this.#heartbeat = setInterval(() => {
+      for (const conn of this.#connections) conn.heartbeat();
+    }, this.limits.heartbeatIntervalMs);
+    const address = wss.address();
+    return typeof address === 'object' && address ? address.port : port;
+  }
+
+  #accept(socket: WebSocket): void {
+    const conn = new ClientConnection(`${this.idPrefix}-${(++this.#nextId).toString(36)}`, socket, this.limits, this.logger);
+    this.#connections.add(conn);
+    conn.logger.debug('connection opened');
+
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) {
+        conn.fail(null, ErrorCode.BAD_REQUEST, 'binary frames are not supported: send UTF-8 JSON text');
+        return;
+      }
+      const raw = data.toString();
+      if (!conn.enqueue(() => this.hooks.onFrame(conn, raw))) {
+        conn.logger.warn('closing connection: too many requests waiting', { user: conn.username });
+        conn.close(CloseCode.FLOOD, 'flood: too many requests waiting');
+      }
+    });
+    // ws reports oversized frames here and closes with 1009 by itself.
+    socket.on('error', (err) => conn.logger.info('connection error', { err: err.message, user: conn.username }));
+    socket.on('close', (code) => {
+      conn.dispose();
+      this.#connections.delete(conn);
+      conn.logger.debug('connection closed', { code, user: conn.username });
+      // Queue behind pending requests, so a login still in flight is undone too.
+      conn.enqueue(() => this.hooks.onClose(conn)) || void this.hooks.onClose(conn);
+    });
+  }
+
+  /** Stops accepting, closes every client with `code`, waits up to `graceMs` for them to go. */
+  async close(code: number, reason: string, graceMs: number): Promise<ClientConnection[]> {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    const wss = this.#wss;
+    if (!wss) return [];
+    const closing = new Promise<void>((resolve) => wss.close(() => resolve()));
+    const conns = [...this.#connections];
+    const gone = conns.map((c) => (c.socket.readyState === c.socket.CLOSED ? Promise.resolve() : once(c.socket, 'close').then(() => undefined)));
+    for (const conn of conns) conn.close(code, reason);
+    await Promise.race([Promise.all(gone), new Promise((resolve) => setTimeout(resolve, graceMs))]);
+    for (const conn of conns) conn.socket.terminate();
+    await closing;
+    return conns;
+  }
+}

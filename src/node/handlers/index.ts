@@ -1,0 +1,18 @@
+import type { ClientAction, ReplyData, RequestData } from '../../../protocol/actions.js';
+import type { RequestContext } from '../request-context.js';
+import type { NodeServices } from '../services.js';
+import { login, logout, register } from './account.js';
+import { chat } from './chat.js';
+import { ping, userInfo } from './info.js';
+
+export type ActionHandler<A extends ClientAction> = (services: NodeServices, ctx: RequestContext, data: RequestData<A>) => Promise<ReplyData[A]>;
+
+/** Every client action and its handler; the type makes a missing one a compile error. */
+export const clientHandlers: { [A in ClientAction]: ActionHandler<A> } = {
+  register,
+  login,
+  logout,
+  ping,
+  chat,
+  userInfo,
+};

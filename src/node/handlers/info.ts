@@ -1,0 +1,18 @@
+import { notFound } from '../../../core/errors.js';
+import type { ReplyData, RequestData } from '../../../protocol/actions.js';
+import type { RequestContext } from '../request-context.js';
+import type { NodeServices } from '../services.js';
+
+export async function ping(): Promise<ReplyData['ping']> {
+  return { ts: Date.now() };
+}
+
+/** Online only when the session's node is alive: a crashed node leaves stale sessions behind. */
+export async function userInfo(services: NodeServices, _ctx: RequestContext, data: RequestData<'userInfo'>): Promise<ReplyData['userInfo']> {
+  const session = await services.global.get(data.username);
+  if (!session || !services.isNodeAlive(session.nodeId)) {
+    if (!session && !(await services.users.find(data.username))) throw notFound(`no user named "${data.username}"`);
+    return { username: data.username, online: false, nodeId: null, loginAt: null };
+  }
+  return { username: data.username, online: true, nodeId: session.nodeId, loginAt: session.loginAt };
+}

@@ -1,0 +1,59 @@
+import { ZkchatError, badRequest } from '../../core/errors.js';
+import { Handler } from '../../core/handler.js';
+import { compose, type Interceptor } from '../../core/interceptor.js';
+import { logRequests, rateLimit, requireAuth } from '../../core/interceptors.js';
+import { PUBLIC_ACTIONS } from '../../protocol/actions.js';
+import { ErrorCode } from '../../protocol/codes.js';
+import { FrameError, parseRequest } from '../../protocol/validate.js';
+import type { ClientConnection } from './client-connection.js';
+import { clientHandlers } from './handlers/index.js';
+import { RequestContext } from './request-context.js';
+import type { NodeServices } from './services.js';
+
+/** Parses the raw frame; everything after it sees a typed, bounded request. */
+function validate(maxFrameBytes: number): Interceptor<RequestContext> {
+  return async (ctx, next) => {
+    ctx.request = parseRequest(ctx.raw, maxFrameBytes);
+    await next();
+  };
+}
+
+/**
+ * Builds the function that takes one text frame from a client to its reply:
+ * rate limit (before parsing, so junk floods are cut too) → validate → auth → log → handler.
+ */
+export function createRequestPipeline(services: NodeServices, maxFrameBytes: number): (conn: ClientConnection, raw: string) => Promise<void> {
+  const handler = new Handler<RequestContext>(
+    Object.fromEntries(
+      Object.entries(clientHandlers).map(([action, fn]) => [action, (ctx: RequestContext, data: never) => fn(services, ctx, data)]),
+    ),
+    (_ctx, _data, action) => {
+      throw badRequest(`unknown action "${action}"`);
+    },
+  );
+
+  const run = compose<RequestContext>(
+    [rateLimit(), validate(maxFrameBytes), requireAuth(PUBLIC_ACTIONS), logRequests(services.logger)],
+    async (ctx) => {
+      const request = ctx.request!;
+      const data = await handler.dispatch(request.action, ctx, request.data);
+      ctx.conn.reply(request.id, request.action, data);
+    },
+  );
+
+  return async (conn, raw) => {
+    const ctx = new RequestContext(conn, raw);
+    try {
+      await run(ctx);
+    } catch (err) {
+      if (err instanceof FrameError) {
+        conn.fail(err.replyTo, err.code, err.message);
+      } else if (err instanceof ZkchatError) {
+        conn.fail(ctx.request?.id ?? null, err.code, err.message);
+      } else {
+        conn.logger.error('request failed', { err, action: ctx.action });
+        conn.fail(ctx.request?.id ?? null, ErrorCode.INTERNAL, 'internal error: the request could not be completed');
+      }
+    }
+  };
+}

@@ -1,0 +1,33 @@
+import { MongoClient, type Db } from 'mongodb';
+
+export interface MongoHandle {
+  client: MongoClient;
+  db: Db;
+}
+
+/**
+ * Connects and checks the server answers, within `timeoutMs`. Throws an Error whose message
+ * says which URL could not be reached; callers print it and exit without a stack dump.
+ */
+export async function connectMongo(url: string, dbName: string, timeoutMs: number): Promise<MongoHandle> {
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
+    // The cluster writes a burst of history in one insertMany; a small pool is enough.
+    maxPoolSize: 20,
+  });
+  try {
+    await client.connect();
+    const db = client.db(dbName);
+    await db.command({ ping: 1 });
+    return { client, db };
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw new Error(`cannot reach MongoDB at ${redactUrl(url)} within ${timeoutMs} ms (${(err as Error).message})`);
+  }
+}
+
+/** Hides a password in a connection URL before it is logged. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}

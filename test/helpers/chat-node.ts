@@ -1,0 +1,28 @@
+import type { ExecutionContext } from 'ava';
+import { silentLogger } from '../../core/logger.js';
+import { loadNodeConfig, type NodeConfig } from '../../src/config.js';
+import { ChatNode } from '../../src/node/chat-node.js';
+import { testServices, type TestServices } from './services-env.js';
+
+/** Starts an in-process chat node on free ports against the real services; stopped at teardown. */
+export async function startTestNode(
+  t: ExecutionContext,
+  overrides: Record<string, string> = {},
+  services: TestServices = testServices(),
+): Promise<{ node: ChatNode; port: number; config: NodeConfig; services: TestServices }> {
+  const config = loadNodeConfig({
+    NODE_ID: `node-${Math.random().toString(36).slice(2, 8)}`,
+    CLIENT_PORT: '0',
+    CLUSTER_PORT: '0',
+    ZK_CONNECT: services.zkConnect,
+    REDIS_URL: services.redisUrl,
+    REDIS_PREFIX: services.redisPrefix,
+    MONGO_URL: services.mongoUrl,
+    MONGO_DB: services.mongoDb,
+    ...overrides,
+  });
+  const node = new ChatNode(config, silentLogger);
+  t.teardown(() => node.stop());
+  await node.start();
+  return { node, port: node.clientPort, config, services };
+}

@@ -1,0 +1,65 @@
+import { createConnection } from 'node:net';
+import test from 'ava';
+import { Redis } from 'ioredis';
+import { testServices } from '../helpers/services-env.js';
+import { spawnNode } from '../helpers/spawn.js';
+import { loggedInClient } from '../helpers/users.js';
+
+function nodeEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  const services = testServices();
+  return {
+    NODE_ID: `proc-${process.pid}-${Math.random().toString(36).slice(2, 6)}`,
+    CLIENT_PORT: '0',
+    CLUSTER_PORT: '0',
+    ZK_CONNECT: services.zkConnect,
+    REDIS_URL: services.redisUrl,
+    REDIS_PREFIX: services.redisPrefix,
+    MONGO_URL: services.mongoUrl,
+    MONGO_DB: services.mongoDb,
+    ...overrides,
+  };
+}
+
+function portIsClosed(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.on('connect', () => (socket.destroy(), resolve(false)));
+    socket.on('error', () => resolve(true));
+  });
+}
+
+test('SIGTERM closes clients with 1001, removes their sessions, frees the port and exits 0', async (t) => {
+  const env = nodeEnv();
+  const proc = spawnNode(t, 'dist/src/node/main.js', env);
+  const { clientPort } = (await proc.waitForLog('chat node listening')) as { clientPort: number };
+  const { client, username } = await loggedInClient(clientPort);
+
+  const redis = new Redis(env.REDIS_URL!);
+  t.teardown(() => redis.disconnect());
+  const sessionKey = `${env.REDIS_PREFIX}session:${username}`;
+  t.is(await redis.hget(sessionKey, 'nodeId'), env.NODE_ID);
+
+  proc.child.kill('SIGTERM');
+  const closed = await client.closed;
+  t.is(closed.code, 1001);
+  const { code } = await proc.exited;
+  t.is(code, 0);
+  t.true(await portIsClosed(clientPort));
+  t.is(await redis.exists(sessionKey), 0, 'the global session is gone');
+  t.regex(proc.stdout(), /"msg":"chat node stopped"/);
+});
+
+test('MongoDB unreachable at start: one clear line on stderr and exit code 1', async (t) => {
+  const proc = spawnNode(t, 'dist/src/node/main.js', nodeEnv({ MONGO_URL: 'mongodb://127.0.0.1:1', CONNECT_TIMEOUT_MS: '500' }));
+  const { code } = await proc.exited;
+  t.is(code, 1);
+  t.regex(proc.stderr(), /cannot start: cannot reach MongoDB at mongodb:\/\/127\.0\.0\.1:1/);
+  t.notRegex(proc.stderr(), /\n\s+at /, 'no stack trace');
+});
+
+test('a bad setting stops start-up with a message naming it', async (t) => {
+  const proc = spawnNode(t, 'dist/src/node/main.js', nodeEnv({ MAX_FRAME_BYTES: 'lots' }));
+  const { code } = await proc.exited;
+  t.is(code, 1);
+  t.regex(proc.stderr(), /MAX_FRAME_BYTES must be an integer/);
+});

@@ -1,0 +1,304 @@
+import { EventEmitter } from 'node:events';
+import WebSocket, { type RawData } from 'ws';
+import { ZkchatError } from '../core/errors.js';
+import { Handler } from '../core/handler.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { sendFrame } from '../core/net.js';
+import type { ChatEventData, ClientAction, ReplyData, RequestData } from '../protocol/actions.js';
+import { CloseCode, ErrorCode, shouldReconnect } from '../protocol/codes.js';
+import { isReplyFrame, requestFrame, type ServerFrame } from '../protocol/frames.js';
+import { DEFAULT_BACKOFF, reconnectDelay, type BackoffOptions } from './backoff.js';
+import { ConnectionError, PendingRequests } from './pending-requests.js';
+import { decodeServerFrame, isChatEvent, readErrorData } from './server-frames.js';
+
+export { ConnectionError } from './pending-requests.js';
+
+export interface ChatClientOptions {
+  /** Where to reconnect to; asked before every attempt, so a gateway lookup can slot in. Default: the URL given to connect(). */
+  resolveUrl?: () => Promise<string>;
+  /** How long a request waits for its answer. */
+  requestTimeoutMs?: number;
+  /** How long opening a WebSocket may take. */
+  connectTimeoutMs?: number;
+  backoff?: BackoffOptions;
+  /** Requests waiting for an answer at once; more fail at once. */
+  maxPendingRequests?: number;
+  /** Unsent bytes tolerated before the connection counts as stuck. */
+  maxBufferedBytes?: number;
+  /** Interval of our own WebSocket pings; a missing pong by the next one drops the connection. 0 turns it off. */
+  heartbeatMs?: number;
+  logger?: Logger;
+  random?: () => number;
+}
+
+export interface DisconnectInfo {
+  code: number;
+  reason: string;
+  willReconnect: boolean;
+}
+
+/** Events of a ChatClient, with their arguments. */
+export interface ChatClientEvents {
+  chat: [ChatEventData];
+  disconnected: [DisconnectInfo];
+  /** A reconnect attempt is scheduled; `attempt` counts from 1. */
+  reconnecting: [{ attempt: number; delayMs: number }];
+  /** Connected again; `login` is the new session when credentials were remembered. */
+  reconnected: [{ login: ReplyData['login'] | null }];
+  /** The server refused the remembered credentials after a reconnect; no more attempts. */
+  sessionLost: [{ message: string }];
+  /** An error frame that answers no request this client is waiting for. */
+  serverError: [{ code: number; message: string }];
+}
+
+type State = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closed';
+
+/**
+ * One connection to a chat node: requests with ids, timeouts and typed replies, events,
+ * and reconnects with backoff that log in again. No UI.
+ */
+export class ChatClient extends EventEmitter<ChatClientEvents> {
+  readonly #options: Required<Omit<ChatClientOptions, 'resolveUrl'>>;
+  readonly #resolveUrl: () => Promise<string>;
+  readonly #pending: PendingRequests;
+  readonly #inbound: Handler<ServerFrame>;
+  #state: State = 'idle';
+  #socket: WebSocket | null = null;
+  #lastUrl = '';
+  #credentials: RequestData<'login'> | null = null;
+  #nextId = 0;
+  #attempt = 0;
+  #reconnectTimer: NodeJS.Timeout | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
+  #awaitingPong = false;
+
+  constructor(options: ChatClientOptions = {}) {
+    super();
+    this.#options = {
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      maxPendingRequests: options.maxPendingRequests ?? 64,
+      maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+      heartbeatMs: options.heartbeatMs ?? 30_000,
+      logger: options.logger ?? silentLogger,
+      random: options.random ?? Math.random,
+    };
+    this.#resolveUrl = options.resolveUrl ?? (() => Promise.resolve(this.#lastUrl));
+    this.#pending = new PendingRequests(this.#options.maxPendingRequests);
+    this.#inbound = new Handler<ServerFrame>(
+      {
+        error: (frame: ServerFrame) => this.#onErrorFrame(frame),
+        chat: (_frame: ServerFrame, data: unknown) => {
+          if (isChatEvent(data)) this.emit('chat', data);
+          else this.#options.logger.warn('malformed chat event', { data });
+        },
+      },
+      (_frame, _data, action) => this.#options.logger.debug('ignored unknown event', { action }),
+    );
+  }
+
+  /** Whether requests can be sent now. */
+  get isReady(): boolean {
+    return this.#state === 'ready';
+  }
+
+  /** Opens the first connection; rejects with a ConnectionError when the server cannot be reached. */
+  async connect(url: string): Promise<void> {
+    if (this.#state !== 'idle') throw new ConnectionError(`cannot connect while ${this.#state}`);
+    this.#lastUrl = url;
+    this.#state = 'connecting';
+    try {
+      await this.#open(url);
+    } catch (err) {
+      if (this.#state === 'connecting') this.#state = 'idle';
+      throw err;
+    }
+    if (this.#state !== 'connecting') throw new ConnectionError('the client was closed while connecting');
+    this.#state = 'ready';
+  }
+
+  /**
+   * Sends one request and resolves with its reply. Rejects with ZkchatError (code and the server's
+   * message) on an error frame, with ConnectionError when not connected, on timeout or on close.
+   * A successful login is remembered for reconnects; a logout forgets it.
+   */
+  async request<A extends ClientAction>(action: A, data: RequestData<A>, timeoutMs = this.#options.requestTimeoutMs): Promise<ReplyData[A]> {
+    if (this.#state !== 'ready') throw this.#notReady();
+    const reply = (await this.#send(action, data, timeoutMs)) as ReplyData[A];
+    // The reply's type follows from `action`; only these two change what a reconnect does.
+    if (action === 'login') this.#credentials = data as RequestData<'login'>;
+    if (action === 'logout') this.#credentials = null;
+    return reply;
+  }
+
+  /** Stops reconnecting, fails what is waiting, closes the socket (waiting up to 1 s for the close handshake). */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    const socket = this.#socket;
+    this.#dropSocket(new ConnectionError('the client was closed'));
+    if (!socket || socket.readyState === WebSocket.CLOSED) return;
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.close(CloseCode.NORMAL, 'client closed');
+    const timer = setTimeout(() => socket.terminate(), 1000);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  #notReady(): ConnectionError {
+    if (this.#state === 'closed') return new ConnectionError('the client was closed');
+    if (this.#state === 'idle') return new ConnectionError('not connected to the server');
+    return new ConnectionError('not connected to the server right now: reconnecting');
+  }
+
+  #send(action: string, data: unknown, timeoutMs: number): Promise<unknown> {
+    const socket = this.#socket;
+    if (!socket) return Promise.reject(this.#notReady());
+    const id = `c${(++this.#nextId).toString(36)}`;
+    let reply: Promise<unknown>;
+    try {
+      reply = this.#pending.add(id, action, timeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const sent = sendFrame(socket, requestFrame(id, action, data), { maxBufferedBytes: this.#options.maxBufferedBytes });
+    if (sent !== 'sent') {
+      this.#pending.reject(id, new ConnectionError(sent === 'slow' ? 'the server stopped reading: reconnecting' : 'not connected to the server'));
+    }
+    return reply;
+  }
+
+  /** Opens a socket and resolves once it is open; its later close is handled by #onClose. */
+  #open(url: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let socket: WebSocket;
+      try {
+        socket = new WebSocket(url, { handshakeTimeout: this.#options.connectTimeoutMs });
+      } catch (err) {
+        reject(new ConnectionError(`"${url}" is not a WebSocket address: ${errorText(err)}`));
+        return;
+      }
+      this.#socket = socket;
+      const onFailure = (err: Error) => reject(new ConnectionError(`could not reach ${url}: ${errorText(err)}`));
+      socket.once('error', onFailure);
+      socket.once('open', () => {
+        socket.off('error', onFailure);
+        this.#startHeartbeat(socket);
+        resolve();
+      });
+      // Errors after opening are followed by 'close', which is where they are handled.
+      socket.on('error', (err) => this.#options.logger.debug('socket error', { err: err.message }));
+      socket.on('message', (raw, isBinary) => this.#onMessage(raw, isBinary));
+      socket.on('ping', () => (this.#awaitingPong = false));
+      socket.on('pong', () => (this.#awaitingPong = false));
+      socket.on('close', (code, reason) => this.#onClose(socket, code, reason.toString()));
+    });
+  }
+
+  #onMessage(raw: RawData, isBinary: boolean): void {
+    this.#awaitingPong = false;
+    const frame = isBinary ? null : decodeServerFrame(rawText(raw));
+    if (!frame) {
+      this.#options.logger.warn('ignored unreadable frame from the server');
+      return;
+    }
+    if (isReplyFrame(frame)) {
+      if (!this.#pending.resolve(frame.replyTo, frame.data)) this.#options.logger.debug('late reply', { replyTo: frame.replyTo });
+      return;
+    }
+    this.#inbound.dispatch(frame.action, frame, frame.data);
+  }
+
+  #onErrorFrame(frame: ServerFrame): void {
+    const { code, message } = readErrorData(frame.data);
+    // The server answers one connection's requests in order, so an error that could not name
+    // its request (e.g. a rate limit hit before the frame was read) answers the oldest one.
+    const replyTo = 'replyTo' in frame && typeof frame.replyTo === 'string' ? frame.replyTo : this.#pending.oldest();
+    if (replyTo !== undefined && this.#pending.reject(replyTo, new ZkchatError(code, message))) return;
+    this.emit('serverError', { code, message });
+  }
+
+  #onClose(socket: WebSocket, code: number, reason: string): void {
+    if (socket !== this.#socket) return;
+    this.#dropSocket(new ConnectionError('the connection closed before the server answered'));
+    // While connecting, the attempt in progress sees the failure and decides what follows.
+    if (this.#state !== 'ready') return;
+    const willReconnect = shouldReconnect(code);
+    this.#state = willReconnect ? 'waiting' : 'idle';
+    if (!willReconnect) this.#credentials = null;
+    this.emit('disconnected', { code, reason, willReconnect });
+    if (willReconnect) this.#scheduleReconnect();
+  }
+
+  #dropSocket(reason: ConnectionError): void {
+    this.#socket = null;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
+    this.#pending.rejectAll(reason);
+  }
+
+  #scheduleReconnect(): void {
+    this.#state = 'waiting';
+    const delayMs = reconnectDelay(this.#attempt, this.#options.backoff, this.#options.random);
+    this.#attempt++;
+    this.#reconnectTimer = setTimeout(() => void this.#reconnect(), delayMs);
+    this.emit('reconnecting', { attempt: this.#attempt, delayMs });
+  }
+
+  async #reconnect(): Promise<void> {
+    this.#reconnectTimer = null;
+    this.#state = 'connecting';
+    try {
+      const url = await this.#resolveUrl();
+      if (this.#state !== 'connecting') return;
+      await this.#open(url);
+      const login = this.#credentials ? ((await this.#send('login', this.#credentials, this.#options.requestTimeoutMs)) as ReplyData['login']) : null;
+      if (this.#state !== 'connecting') return;
+      if (!this.#socket) throw new ConnectionError('the connection closed while logging in again');
+      this.#state = 'ready';
+      this.#attempt = 0;
+      this.emit('reconnected', { login });
+    } catch (err) {
+      if (this.#state !== 'connecting') return;
+      this.#options.logger.info('reconnect failed', { attempt: this.#attempt, err: errorText(err) });
+      const socket = this.#socket;
+      this.#dropSocket(new ConnectionError('the connection is being replaced'));
+      socket?.terminate();
+      if (err instanceof ZkchatError && err.code === ErrorCode.UNAUTHORIZED) {
+        this.#credentials = null;
+        this.#state = 'idle';
+        this.emit('sessionLost', { message: err.message });
+        return;
+      }
+      this.#scheduleReconnect();
+    }
+  }
+
+  /** Our own pings: a half-open connection (sleeping laptop, dropped NAT entry) is noticed within two intervals. */
+  #startHeartbeat(socket: WebSocket): void {
+    if (this.#options.heartbeatMs <= 0) return;
+    this.#awaitingPong = false;
+    this.#heartbeat = setInterval(() => {
+      if (this.#awaitingPong) {
+        this.#options.logger.info('no pong from the server: dropping the connection');
+        socket.terminate();
+        return;
+      }
+      this.#awaitingPong = true;
+      socket.ping();
+    }, this.#options.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+}
+
+function rawText(raw: RawData): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  return (raw instanceof ArrayBuffer ? Buffer.from(raw) : raw).toString('utf8');
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

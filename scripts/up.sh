@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# npm run up: installs what is missing, starts ZooKeeper, Redis and the MongoDB-compatible server
+# (data in .data/local), seeds the test users and rooms, and starts zkchat under pm2 with its
+# home in .pm2/ of this project. `npm run down` stops it all.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$(pwd)"
+bash scripts/install.sh
+npm run -s build
+
+ZK_PORT="${ZK_PORT:-2181}" REDIS_PORT="${REDIS_PORT:-6379}" MONGO_PORT="${MONGO_PORT:-27017}" \
+  node scripts/services.mjs start --dir .data/local
+
+export ZK_CONNECT="${ZK_CONNECT:-127.0.0.1:${ZK_PORT:-2181}}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:${REDIS_PORT:-6379}}"
+export MONGO_URL="${MONGO_URL:-mongodb://127.0.0.1:${MONGO_PORT:-27017}}"
+node dist/src/seed.js
+
+export PM2_HOME="$ROOT/.pm2"
+mkdir -p logs
+npx pm2 startOrReload ecosystem.config.js --update-env >/dev/null
+npx pm2 ls
+cat <<MSG
+
+zkchat is up. Logs: logs/ (or PM2_HOME=$ROOT/.pm2 npx pm2 logs)
+Connect a terminal client with:   npm run client
+Log in as alice / alice-pass, bob / bob-pass, ... (see npm run seed). Stop everything with: npm run down
+MSG

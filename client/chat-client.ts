@@ -2,54 +2,19 @@ import { EventEmitter } from 'node:events';
 import WebSocket, { type RawData } from 'ws';
 import { ZkchatError } from '../core/errors.js';
 import { Handler } from '../core/handler.js';
-import { silentLogger, type Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
 import { sendFrame } from '../core/net.js';
-import type { ChatEventData, ClientAction, ReplyData, RequestData } from '../protocol/actions.js';
+import type { ClientAction, ReplyData, RequestData } from '../protocol/actions.js';
 import { CloseCode, ErrorCode, shouldReconnect } from '../protocol/codes.js';
 import { isReplyFrame, requestFrame, type ServerFrame } from '../protocol/frames.js';
-import { DEFAULT_BACKOFF, reconnectDelay, type BackoffOptions } from './backoff.js';
+import { DEFAULT_BACKOFF, reconnectDelay } from './backoff.js';
+import type { ChatClientEvents, ChatClientOptions } from './chat-client-types.js';
+import { Heartbeat } from './heartbeat.js';
 import { ConnectionError, PendingRequests } from './pending-requests.js';
-import { decodeServerFrame, isChatEvent, readErrorData } from './server-frames.js';
+import { decodeServerFrame, frameText, isChatEvent, readErrorData } from './server-frames.js';
 
 export { ConnectionError } from './pending-requests.js';
-
-export interface ChatClientOptions {
-  /** Where to reconnect to; asked before every attempt, so a gateway lookup can slot in. Default: the URL given to connect(). */
-  resolveUrl?: () => Promise<string>;
-  /** How long a request waits for its answer. */
-  requestTimeoutMs?: number;
-  /** How long opening a WebSocket may take. */
-  connectTimeoutMs?: number;
-  backoff?: BackoffOptions;
-  /** Requests waiting for an answer at once; more fail at once. */
-  maxPendingRequests?: number;
-  /** Unsent bytes tolerated before the connection counts as stuck. */
-  maxBufferedBytes?: number;
-  /** Interval of our own WebSocket pings; a missing pong by the next one drops the connection. 0 turns it off. */
-  heartbeatMs?: number;
-  logger?: Logger;
-  random?: () => number;
-}
-
-export interface DisconnectInfo {
-  code: number;
-  reason: string;
-  willReconnect: boolean;
-}
-
-/** Events of a ChatClient, with their arguments. */
-export interface ChatClientEvents {
-  chat: [ChatEventData];
-  disconnected: [DisconnectInfo];
-  /** A reconnect attempt is scheduled; `attempt` counts from 1. */
-  reconnecting: [{ attempt: number; delayMs: number }];
-  /** Connected again; `login` is the new session when credentials were remembered. */
-  reconnected: [{ login: ReplyData['login'] | null }];
-  /** The server refused the remembered credentials after a reconnect; no more attempts. */
-  sessionLost: [{ message: string }];
-  /** An error frame that answers no request this client is waiting for. */
-  serverError: [{ code: number; message: string }];
-}
+export type { ChatClientEvents, ChatClientOptions, DisconnectInfo } from './chat-client-types.js';
 
 type State = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closed';
 
@@ -69,8 +34,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   #nextId = 0;
   #attempt = 0;
   #reconnectTimer: NodeJS.Timeout | null = null;
-  #heartbeat: NodeJS.Timeout | null = null;
-  #awaitingPong = false;
+  readonly #heartbeat: Heartbeat;
 
   constructor(options: ChatClientOptions = {}) {
     super();
@@ -86,6 +50,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     };
     this.#resolveUrl = options.resolveUrl ?? (() => Promise.resolve(this.#lastUrl));
     this.#pending = new PendingRequests(this.#options.maxPendingRequests);
+    this.#heartbeat = new Heartbeat(this.#options.heartbeatMs, () => this.#options.logger.info('no pong from the server: dropping the connection'));
     this.#inbound = new Handler<ServerFrame>(
       {
         error: (frame: ServerFrame) => this.#onErrorFrame(frame),
@@ -186,21 +151,21 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       socket.once('error', onFailure);
       socket.once('open', () => {
         socket.off('error', onFailure);
-        this.#startHeartbeat(socket);
+        this.#heartbeat.start(socket);
         resolve();
       });
       // Errors after opening are followed by 'close', which is where they are handled.
       socket.on('error', (err) => this.#options.logger.debug('socket error', { err: err.message }));
       socket.on('message', (raw, isBinary) => this.#onMessage(raw, isBinary));
-      socket.on('ping', () => (this.#awaitingPong = false));
-      socket.on('pong', () => (this.#awaitingPong = false));
+      socket.on('ping', () => this.#heartbeat.heard());
+      socket.on('pong', () => this.#heartbeat.heard());
       socket.on('close', (code, reason) => this.#onClose(socket, code, reason.toString()));
     });
   }
 
   #onMessage(raw: RawData, isBinary: boolean): void {
-    this.#awaitingPong = false;
-    const frame = isBinary ? null : decodeServerFrame(rawText(raw));
+    this.#heartbeat.heard();
+    const frame = isBinary ? null : decodeServerFrame(frameText(raw));
     if (!frame) {
       this.#options.logger.warn('ignored unreadable frame from the server');
       return;
@@ -235,8 +200,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   #dropSocket(reason: ConnectionError): void {
     this.#socket = null;
-    if (this.#heartbeat) clearInterval(this.#heartbeat);
-    this.#heartbeat = null;
+    this.#heartbeat.stop();
     this.#pending.rejectAll(reason);
   }
 
@@ -276,27 +240,6 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       this.#scheduleReconnect();
     }
   }
-
-  /** Our own pings: a half-open connection (sleeping laptop, dropped NAT entry) is noticed within two intervals. */
-  #startHeartbeat(socket: WebSocket): void {
-    if (this.#options.heartbeatMs <= 0) return;
-    this.#awaitingPong = false;
-    this.#heartbeat = setInterval(() => {
-      if (this.#awaitingPong) {
-        this.#options.logger.info('no pong from the server: dropping the connection');
-        socket.terminate();
-        return;
-      }
-      this.#awaitingPong = true;
-      socket.ping();
-    }, this.#options.heartbeatMs);
-    this.#heartbeat.unref();
-  }
-}
-
-function rawText(raw: RawData): string {
-  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
-  return (raw instanceof ArrayBuffer ? Buffer.from(raw) : raw).toString('utf8');
 }
 
 function errorText(err: unknown): string {

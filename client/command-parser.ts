@@ -70,7 +70,7 @@ const slashTable: Record<string, SlashCommand> = {
 };
 
 const slashCommands = new Handler<ParserState>(slashTable, (_state, _args, name): Command => {
-  return invalid(`unknown command "/${name}": type /help for the list`);
+  return invalid(`unknown command "/${cut(name)}": type /help for the list`);
 });
 
 function plainMessage(message: string, state: ParserState): Command {
@@ -86,11 +86,16 @@ function chat(to: string, message: string, setDefault: string | null): Command {
 }
 
 function checkUsername(name: string): Command | null {
-  return USERNAME_PATTERN.test(name) ? null : invalid(`"${name}" is not a valid username: use ${USERNAME_RULE}`);
+  return USERNAME_PATTERN.test(name) ? null : invalid(`"${cut(name)}" is not a valid username: use ${USERNAME_RULE}`);
 }
 
 function invalid(reason: string): Command {
   return { kind: 'invalid', reason };
+}
+
+/** Keeps an echoed word short enough for one line. */
+function cut(word: string): string {
+  return word.length > 40 ? `${word.slice(0, 40)}…` : word;
 }
 
 /** "a  b c" → ["a", "b c"]: the first word and the rest, both trimmed. */

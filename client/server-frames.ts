@@ -1,3 +1,4 @@
+import type { RawData } from 'ws';
 import type { ChatEventData } from '../protocol/actions.js';
 import { PROTOCOL_VERSION, type ErrorData, type ServerFrame } from '../protocol/frames.js';
 import { isPlainObject } from '../protocol/schema.js';
@@ -42,4 +43,10 @@ export function isChatEvent(data: unknown): data is ChatEventData {
     typeof data.message === 'string' &&
     typeof data.ts === 'number'
   );
+}
+
+/** The text of a frame as ws hands it over (one Buffer unless configured otherwise). */
+export function frameText(raw: RawData): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  return (raw instanceof ArrayBuffer ? Buffer.from(raw) : raw).toString('utf8');
 }

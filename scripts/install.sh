@@ -19,11 +19,13 @@ quietly() {
   local what="$1"; shift
   local log
   log="$(mktemp "${TMPDIR:-/tmp}/zkchat-install.XXXXXX")"
-  if ! "$@" >"$log" 2>&1; then
-    say "$what failed: $*"
-    tail -n 60 "$log" >&2 || true
+  local rc=0
+  "$@" >"$log" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    say "$what failed (exit code $rc); last lines of its output:"
+    tail -n 60 "$log" | cut -c1-400 >&2 || true
     rm -f "$log"
-    die "$what failed (full command above)"
+    die "$what failed"
   fi
   rm -f "$log"
 }

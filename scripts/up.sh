@@ -16,6 +16,11 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:${REDIS_PORT:-6379}}"
 export MONGO_URL="${MONGO_URL:-mongodb://127.0.0.1:${MONGO_PORT:-27017}}"
 node dist/src/seed.js
 
+# The cluster port's shared secret: made once per machine, kept with the local data.
+SECRET_FILE=.data/local/cluster-secret
+[ -s "$SECRET_FILE" ] || (umask 077; node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))' >"$SECRET_FILE")
+export CLUSTER_SECRET="${CLUSTER_SECRET:-$(cat "$SECRET_FILE")}"
+
 export PM2_HOME="$ROOT/.pm2"
 mkdir -p logs
 npx pm2 startOrReload ecosystem.config.js --update-env >/dev/null
@@ -23,6 +28,6 @@ npx pm2 ls
 cat <<MSG
 
 zkchat is up. Logs: logs/ (or PM2_HOME=$ROOT/.pm2 npx pm2 logs)
-Connect a terminal client with:   npm run client
+Gateway: http://127.0.0.1:${GATEWAY_PORT:-4000}/server   Connect a terminal client with:   npm run client
 Log in as alice / alice-pass, bob / bob-pass, ... (see npm run seed). Stop everything with: npm run down
 MSG

@@ -1,5 +1,5 @@
-import { isLogLevel, type LogLevel } from '../core/logger.js';
-import { ConfigError, envInt, envString, type Env } from './env.js';
+import type { LogLevel } from '../core/logger.js';
+import { ConfigError, envInt, envLogLevel, envString, type Env } from './env.js';
 
 /** Everything a chat node can be told, resolved once at start-up. */
 export interface NodeConfig {
@@ -17,6 +17,14 @@ export interface NodeConfig {
   redisPrefix: string;
   mongoUrl: string;
   mongoDb: string;
+  /** Shared secret of the cluster port's handshake (HMAC); at least 16 characters. */
+  clusterSecret: string;
+  zkRoot: string;
+  zkSessionTimeoutMs: number;
+  /** How long a relayed message may wait for its delivery ack. */
+  relayTimeoutMs: number;
+  /** Load reports and server-list refresh period. */
+  clusterTickMs: number;
   /** How long to wait for MongoDB / Redis at start-up before giving up. */
   connectTimeoutMs: number;
   limits: ConnectionLimits;
@@ -42,9 +50,10 @@ export interface ConnectionLimits {
 export function loadNodeConfig(env: Env = process.env): NodeConfig {
   const clientPort = envInt(env, 'CLIENT_PORT', 4101, 0, 65535);
   const host = envString(env, 'HOST', '127.0.0.1');
-  const logLevel = envString(env, 'LOG_LEVEL', 'info');
-  if (!isLogLevel(logLevel)) throw new ConfigError(`LOG_LEVEL must be debug, info, warn, error or silent, got "${logLevel}"`);
+  const logLevel = envLogLevel(env);
   const mongoUrl = envString(env, 'MONGO_URL', 'mongodb://127.0.0.1:27017');
+  const clusterSecret = envString(env, 'CLUSTER_SECRET', '');
+  if (clusterSecret.length < 16) throw new ConfigError('CLUSTER_SECRET must be set to a shared secret of at least 16 characters');
   return {
     nodeId: envString(env, 'NODE_ID', `node-${clientPort}`),
     host,
@@ -56,6 +65,11 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
     redisPrefix: envString(env, 'REDIS_PREFIX', 'zkchat:'),
     mongoUrl,
     mongoDb: envString(env, 'MONGO_DB', 'zkchat'),
+    clusterSecret,
+    zkRoot: envString(env, 'ZK_ROOT', '/zkchat'),
+    zkSessionTimeoutMs: envInt(env, 'ZK_SESSION_TIMEOUT_MS', 6000, 1000),
+    relayTimeoutMs: envInt(env, 'RELAY_TIMEOUT_MS', 10_000, 100),
+    clusterTickMs: envInt(env, 'CLUSTER_TICK_MS', 1000, 50),
     connectTimeoutMs: envInt(env, 'CONNECT_TIMEOUT_MS', 5000, 100),
     limits: {
       maxFrameBytes: envInt(env, 'MAX_FRAME_BYTES', 64 * 1024, 256),

@@ -1,3 +1,4 @@
+import { isLogLevel, type LogLevel } from '../core/logger.js';
 /** Typed readers for environment variables; a bad value stops start-up with a clear message. */
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -20,5 +21,11 @@ export function envInt(env: Env, name: string, fallback: number, min = 0, max = 
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
+  return value;
+}
+
+export function envLogLevel(env: Env): LogLevel {
+  const value = envString(env, 'LOG_LEVEL', 'info');
+  if (!isLogLevel(value)) throw new ConfigError(`LOG_LEVEL must be debug, info, warn, error or silent, got "${value}"`);
   return value;
 }

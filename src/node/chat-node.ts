@@ -13,6 +13,8 @@ import type { ClientConnection } from './client-connection.js';
 import { ClientServer } from './client-server.js';
 import { endSession } from './handlers/account.js';
 import { LocalRouter } from './local-router.js';
+import { Cluster } from '../cluster/cluster.js';
+import { ClusterRouter } from '../cluster/cluster-router.js';
 import { createRequestPipeline } from './request-pipeline.js';
 import type { NodeServices } from './services.js';
 
@@ -25,8 +27,15 @@ export class ChatNode {
   #redis: Redis | null = null;
   #services: NodeServices | null = null;
   #clients: ClientServer | null = null;
+  #cluster: Cluster | null = null;
   #stopping: Promise<void> | null = null;
   clientPort = 0;
+  clusterPort = 0;
+
+  /** The node's cluster view; null before start(). */
+  get cluster(): Cluster | null {
+    return this.#cluster;
+  }
 
   constructor(private readonly config: NodeConfig, private readonly logger: Logger) {}
 
@@ -41,17 +50,38 @@ export class ChatNode {
     await Promise.all([users.ensureIndexes(), messages.ensureIndexes(), new RoomStore(db).ensureIndexes()]);
 
     const local = new LocalSessions<ClientConnection>();
+    const localRouter = new LocalRouter(local);
+    const global = new GlobalSessions(this.#redis, config.redisPrefix);
+    const cluster = new Cluster({
+      selfId: config.nodeId,
+      host: config.host,
+      publicHost: config.publicHost,
+      clientPort: 0, // set below, once the client port listens
+      clusterPort: config.clusterPort,
+      secret: config.clusterSecret,
+      zk: { connect: config.zkConnect, root: config.zkRoot, sessionTimeoutMs: config.zkSessionTimeoutMs },
+      links: { maxFrameBytes: 16 * 1024 * 1024, maxBufferedBytes: 64 * 1024 * 1024, maxBatch: 50_000 },
+      relay: { maxPending: 20_000, timeoutMs: config.relayTimeoutMs, dedupeSize: 100_000 },
+      tickMs: config.clusterTickMs,
+      redis: this.#redis,
+      redisPrefix: config.redisPrefix,
+      sessions: global,
+      connectionCount: () => this.#clients?.connectionCount ?? 0,
+      deliverLocal: (event) => localRouter.deliverLocal(event),
+      logger,
+    });
+    this.#cluster = cluster;
     const services: NodeServices = {
       nodeId: config.nodeId,
       logger,
       users,
       messages,
       local,
-      global: new GlobalSessions(this.#redis, config.redisPrefix),
-      router: new LocalRouter(local),
+      global,
+      router: new ClusterRouter(config.nodeId, localRouter, global, cluster),
       redis: this.#redis,
       redisPrefix: config.redisPrefix,
-      isNodeAlive: (nodeId) => nodeId === config.nodeId,
+      isNodeAlive: (nodeId) => cluster.isAlive(nodeId),
     };
     this.#services = services;
     // Sessions left by an earlier run of this node id that died without cleaning up.
@@ -65,7 +95,10 @@ export class ChatNode {
       config.nodeId,
     );
     this.clientPort = await this.#clients.listen(config.host, config.clientPort);
-    logger.info('chat node listening', { clientPort: this.clientPort, host: config.host });
+    cluster.setClientPort(this.clientPort);
+    await cluster.start();
+    this.clusterPort = cluster.clusterPort;
+    logger.info('chat node listening', { clientPort: this.clientPort, clusterPort: this.clusterPort, host: config.host, leader: cluster.leader()?.id ?? null });
   }
 
   async #endSessionQuietly(conn: ClientConnection): Promise<void> {
@@ -89,6 +122,7 @@ export class ChatNode {
     const services = this.#services;
     if (services) {
       await services.global.removeNode(services.nodeId).catch((err: unknown) => this.logger.warn('could not remove sessions', { err }));
+      await this.#cluster?.stop().catch((err: unknown) => this.logger.warn('could not leave the cluster cleanly', { err }));
       await services.messages.flush().catch((err: unknown) => this.logger.warn('could not flush history', { err }));
     }
     this.#redis?.disconnect();

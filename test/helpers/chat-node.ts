@@ -19,6 +19,9 @@ export async function startTestNode(
     REDIS_PREFIX: services.redisPrefix,
     MONGO_URL: services.mongoUrl,
     MONGO_DB: services.mongoDb,
+    ZK_ROOT: services.zkRoot,
+    CLUSTER_SECRET: services.clusterSecret,
+    ZK_SESSION_TIMEOUT_MS: '2000',
     ...overrides,
   });
   const node = new ChatNode(config, silentLogger);

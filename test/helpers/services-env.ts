@@ -11,6 +11,9 @@ export interface TestServices {
   mongoUrl: string;
   mongoDb: string;
   redisPrefix: string;
+  /** ZooKeeper root of this test's cluster. */
+  zkRoot: string;
+  clusterSecret: string;
 }
 
 export function testServices(): TestServices {
@@ -19,5 +22,6 @@ export function testServices(): TestServices {
     throw new Error('ZK_CONNECT, REDIS_URL and MONGO_URL must be set: run the tests with `npm test`');
   }
   const tag = randomBytes(4).toString('hex');
-  return { zkConnect: ZK_CONNECT, redisUrl: REDIS_URL, mongoUrl: MONGO_URL, mongoDb: `test_${tag}`, redisPrefix: `test:${tag}:` };
+  return {
+    zkConnect: ZK_CONNECT, redisUrl: REDIS_URL, mongoUrl: MONGO_URL, mongoDb: `test_${tag}`, redisPrefix: `test:${tag}:`, zkRoot: `/zkchat-test-${tag}`, clusterSecret: `test-secret-${tag}-0123456789` };
 }

@@ -16,6 +16,8 @@ function nodeEnv(overrides: Record<string, string> = {}): Record<string, string>
     REDIS_PREFIX: services.redisPrefix,
     MONGO_URL: services.mongoUrl,
     MONGO_DB: services.mongoDb,
+    ZK_ROOT: services.zkRoot,
+    CLUSTER_SECRET: services.clusterSecret,
     ...overrides,
   };
 }

@@ -1,0 +1,116 @@
+import { input, password, select } from '@inquirer/prompts';
+import chalk from 'chalk';
+import { ZkchatError } from '../core/errors.js';
+import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, type ChatEventData, type ClientAction, type ReplyData } from '../protocol/actions.js';
+import { ErrorCode } from '../protocol/codes.js';
+import { COMMAND_HELP, NOT_YET_COMMANDS } from './command-parser.js';
+import { ConnectionError } from './pending-requests.js';
+
+// Prompts -------------------------------------------------------------------
+
+export async function askServerUrl(defaultUrl: string): Promise<string> {
+  const url = await input({ message: 'Server', default: defaultUrl, validate: checkServerUrl });
+  return url.trim();
+}
+
+export type AccountChoice = 'login' | 'register';
+
+export function askAccountChoice(): Promise<AccountChoice> {
+  return select<AccountChoice>({
+    message: 'Account',
+    choices: [
+      { name: 'log in', value: 'login' },
+      { name: 'register a new account', value: 'register' },
+    ],
+  });
+}
+
+export async function askCredentials(): Promise<{ username: string; password: string }> {
+  const username = await input({
+    message: 'Username',
+    validate: (value) => USERNAME_PATTERN.test(value.trim()) || '3-32 letters, digits, "_", "." or "-"',
+  });
+  const secret = await password({
+    message: 'Password',
+    mask: '*',
+    validate: (value) => (value.length >= PASSWORD_MIN && value.length <= PASSWORD_MAX) || `${PASSWORD_MIN}-${PASSWORD_MAX} characters`,
+  });
+  return { username: username.trim(), password: secret };
+}
+
+/** Inquirer rejects with this when the person presses Ctrl-C in a prompt. */
+export function isPromptCancelled(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ExitPromptError';
+}
+
+function checkServerUrl(value: string): true | string {
+  try {
+    const { protocol } = new URL(value.trim());
+    return protocol === 'ws:' || protocol === 'wss:' || 'the address must start with ws:// or wss://';
+  } catch {
+    return 'that is not an address, e.g. ws://127.0.0.1:4101';
+  }
+}
+
+// Rendering -----------------------------------------------------------------
+
+/** Local wall-clock time, HH:MM:SS. */
+export function formatTime(ts: number): string {
+  const d = new Date(ts);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+export function renderChat(event: ChatEventData, me: string): string {
+  const time = chalk.gray(formatTime(event.ts));
+  const who = event.from === me ? chalk.green(`you → ${event.to}`) : chalk.cyan.bold(event.from);
+  return `${time} ${who}: ${event.message}`;
+}
+
+export function renderWho(info: ReplyData['userInfo']): string {
+  if (!info.online) return `${chalk.bold(info.username)} is ${chalk.gray('offline')}`;
+  const since = info.loginAt === null ? '' : ` since ${formatTime(info.loginAt)}`;
+  return `${chalk.bold(info.username)} is ${chalk.green('online')} on ${info.nodeId ?? 'an unknown node'}${since}`;
+}
+
+export function renderHelp(): string {
+  const width = Math.max(...COMMAND_HELP.map((c) => c.usage.length));
+  const lines = COMMAND_HELP.map((c) => `  ${chalk.cyan(c.usage.padEnd(width))}  ${c.description}`);
+  return ['commands:', ...lines, chalk.gray(`  ${NOT_YET_COMMANDS.map((name) => `/${name}`).join(' ')} are not yet available`)].join('\n');
+}
+
+export const renderNotice = (text: string): string => chalk.yellow(text);
+export const renderError = (text: string): string => chalk.red(text);
+export const renderSuccess = (text: string): string => chalk.green(text);
+
+export function promptText(defaultRecipient: string | null): string {
+  return defaultRecipient === null ? '> ' : `${chalk.gray('[to ')}${chalk.cyan(defaultRecipient)}${chalk.gray(']')}> `;
+}
+
+export function formatDelay(ms: number): string {
+  return ms < 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
+/**
+ * A failed request in words, never a stack or a bare code. `subject` is the user the request
+ * was about, where there is one.
+ */
+export function errorSentence(err: unknown, action: ClientAction, subject?: string): string {
+  if (err instanceof ConnectionError) return err.message;
+  if (!(err instanceof ZkchatError)) return `something went wrong: ${err instanceof Error ? err.message : String(err)}`;
+  switch (err.code) {
+    case ErrorCode.UNAUTHORIZED:
+      return action === 'login' ? 'wrong username or password' : 'you are not logged in';
+    case ErrorCode.NOT_FOUND:
+      if (action === 'chat' && subject) return `${subject} is not online`;
+      if (action === 'userInfo' && subject) return `there is no user named ${subject}`;
+      return err.message;
+    case ErrorCode.CONFLICT:
+      return 'that name is taken';
+    case ErrorCode.RATE_LIMITED:
+      return 'slow down';
+    case ErrorCode.UNAVAILABLE:
+      return 'the server is busy, try again';
+    default:
+      return err.message;
+  }
+}

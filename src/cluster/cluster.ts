@@ -1,0 +1,217 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../core/logger.js';
+import type { ChatEventData } from '../../protocol/actions.js';
+import type { GlobalSessions } from '../session/global-sessions.js';
+import { ClusterCloseCode, type ClusterLink, type LinkLimits } from './cluster-link.js';
+import { ClusterServer } from './cluster-server.js';
+import { dialPeer } from './dial.js';
+import { ZkMembership, type NodeInfo } from './membership.js';
+import { RelayEngine, type RelayLimits } from './relay-engine.js';
+import { writeServerList } from './server-list.js';
+
+export interface ClusterOptions {
+  selfId: string;
+  host: string;
+  publicHost: string;
+  clientPort: number;
+  clusterPort: number;
+  secret: string;
+  zk: { connect: string; root: string; sessionTimeoutMs: number };
+  links: LinkLimits & { maxFrameBytes: number };
+  relay: RelayLimits;
+  /** How often followers report load and the leader rewrites the server list. */
+  tickMs: number;
+  redis: Redis;
+  redisPrefix: string;
+  sessions: GlobalSessions;
+  connectionCount: () => number;
+  deliverLocal: (event: ChatEventData) => boolean;
+  logger: Logger;
+}
+
+const REDIAL_MS = 500;
+
+/**
+ * The node's part in the cluster: ZooKeeper membership and election, the authenticated cluster
+ * port, relays through the leader, and — while leader — the server list and dead nodes' sessions.
+ */
+export class Cluster {
+  readonly relay: RelayEngine;
+  readonly #links = new Map<string, ClusterLink>();
+  readonly #loads = new Map<string, number>();
+  readonly #dialing = new Set<string>();
+  readonly #server: ClusterServer;
+  #membership: ZkMembership | null = null;
+  #known: NodeInfo[] = [];
+  #tick: NodeJS.Timeout | null = null;
+  #stopped = false;
+  clusterPort = 0;
+
+  constructor(private options: ClusterOptions) {
+    const { logger } = options;
+    this.relay = new RelayEngine(
+      {
+        selfId: options.selfId,
+        isLeader: () => this.isLeader(),
+        leaderId: () => this.#membership?.leader()?.id ?? null,
+        isAlive: (id) => this.isAlive(id),
+        link: (id) => this.#links.get(id),
+      },
+      options.deliverLocal,
+      options.relay,
+      logger,
+    );
+    this.#server = new ClusterServer(options.selfId, options.secret, options.links, (link) => this.#addLink(link), logger);
+  }
+
+  isLeader(): boolean {
+    return this.#membership?.isLeader() ?? false;
+  }
+
+  isAlive(nodeId: string): boolean {
+    return nodeId === this.options.selfId || (this.#membership?.isAlive(nodeId) ?? false);
+  }
+
+  leader(): NodeInfo | null {
+    return this.#membership?.leader() ?? null;
+  }
+
+  /** The client port is only known once it listens, just before start(). */
+  setClientPort(port: number): void {
+    this.options.clientPort = port;
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    this.clusterPort = await this.#server.listen(options.host, options.clusterPort);
+    await options.redis.sadd(`${options.redisPrefix}known-nodes`, options.selfId);
+    const membership = new ZkMembership({
+      connect: options.zk.connect,
+      root: options.zk.root,
+      sessionTimeoutMs: options.zk.sessionTimeoutMs,
+      logger: options.logger,
+      self: {
+        id: options.selfId,
+        clientUrl: `ws://${options.publicHost}:${options.clientPort}`,
+        clusterUrl: `ws://${options.publicHost}:${this.clusterPort}`,
+      },
+    });
+    this.#membership = membership;
+    membership.on('members', (members) => this.#onMembers(members));
+    membership.on('leader', (leader, isSelf) => this.#onLeader(leader, isSelf));
+    await membership.start();
+    this.#tick = setInterval(() => this.#onTick(), options.tickMs);
+  }
+
+  #addLink(link: ClusterLink): void {
+    if (this.#stopped) return link.close(ClusterCloseCode.SHUTDOWN, 'node shutting down');
+    this.#links.get(link.peerId)?.close(ClusterCloseCode.REPLACED, 'replaced by a newer link');
+    this.#links.set(link.peerId, link);
+    link.on('messages', (messages) => {
+      for (const m of messages) if (m.t === 'load') this.#loads.set(link.peerId, m.connections);
+      this.relay.onMessages(link.peerId, messages);
+    });
+    link.on('close', () => {
+      if (this.#links.get(link.peerId) === link) this.#links.delete(link.peerId);
+      this.options.logger.info('cluster link closed', { peer: link.peerId });
+      if (this.isLeader() && this.isAlive(link.peerId)) setTimeout(() => this.#dialFollowers(), REDIAL_MS).unref();
+    });
+    this.relay.resendAll();
+    if (!this.isLeader() && link.peerId === this.leader()?.id) this.#reportLoad();
+  }
+
+  #onMembers(members: NodeInfo[]): void {
+    const alive = new Set(members.map((m) => m.id));
+    const gone = this.#known.filter((m) => !alive.has(m.id)).map((m) => m.id);
+    this.#known = members;
+    this.options.logger.info('cluster members', { members: [...alive], gone });
+    for (const id of gone) {
+      this.relay.nodeGone(id);
+      this.#loads.delete(id);
+      this.#links.get(id)?.close(ClusterCloseCode.SHUTDOWN, 'peer left the cluster');
+    }
+    if (this.isLeader()) {
+      for (const id of gone) void this.#cleanDeadNode(id);
+      this.#dialFollowers();
+      void this.#writeServerList();
+    }
+  }
+
+  #onLeader(leader: NodeInfo | null, isSelf: boolean): void {
+    this.options.logger.info('cluster leader', { leader: leader?.id ?? null, isSelf });
+    if (isSelf) {
+      this.#dialFollowers();
+      void this.#cleanDeadNodes();
+      void this.#writeServerList();
+    } else {
+      // Followers only keep the link their leader opened.
+      for (const [id, link] of this.#links) if (id !== leader?.id) link.close(ClusterCloseCode.REPLACED, 'no longer leader');
+    }
+    this.relay.resendAll();
+  }
+
+  #dialFollowers(): void {
+    if (!this.isLeader() || this.#stopped) return;
+    for (const member of this.#known) {
+      if (member.id === this.options.selfId || this.#links.get(member.id)?.isOpen || this.#dialing.has(member.id)) continue;
+      this.#dialing.add(member.id);
+      const { options } = this;
+      dialPeer(member.clusterUrl, member.id, options.selfId, options.secret, options.links, options.logger)
+        .then((link) => this.#addLink(link))
+        .catch((err: unknown) => {
+          options.logger.warn('cannot reach follower', { peer: member.id, err: (err as Error).message });
+          setTimeout(() => this.#dialFollowers(), REDIAL_MS).unref();
+        })
+        .finally(() => this.#dialing.delete(member.id));
+    }
+  }
+
+  #onTick(): void {
+    if (this.isLeader()) void this.#writeServerList();
+    else this.#reportLoad();
+  }
+
+  #reportLoad(): void {
+    const leaderId = this.leader()?.id;
+    if (leaderId) this.#links.get(leaderId)?.send({ t: 'load', connections: this.options.connectionCount() });
+  }
+
+  async #writeServerList(): Promise<void> {
+    const { options } = this;
+    try {
+      await writeServerList(options.redis, options.redisPrefix, this.#known, options.selfId, (id) =>
+        id === options.selfId ? options.connectionCount() : (this.#loads.get(id) ?? 0),
+      );
+    } catch (err) {
+      options.logger.warn('cannot write server list', { err: (err as Error).message });
+    }
+  }
+
+  /** Sessions of a dead node would make its users look online: the leader removes them. */
+  async #cleanDeadNode(nodeId: string): Promise<void> {
+    const { options } = this;
+    try {
+      const removed = await options.sessions.removeNode(nodeId);
+      await options.redis.srem(`${options.redisPrefix}known-nodes`, nodeId);
+      options.logger.info('removed sessions of dead node', { node: nodeId, users: removed });
+    } catch (err) {
+      options.logger.warn('cannot remove sessions of dead node', { node: nodeId, err: (err as Error).message });
+    }
+  }
+
+  async #cleanDeadNodes(): Promise<void> {
+    const known = await this.options.redis.smembers(`${this.options.redisPrefix}known-nodes`).catch(() => [] as string[]);
+    for (const id of known) if (!this.isAlive(id)) await this.#cleanDeadNode(id);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#tick) clearInterval(this.#tick);
+    this.relay.close();
+    for (const link of this.#links.values()) link.close(ClusterCloseCode.SHUTDOWN, 'node shutting down');
+    await this.#server.close();
+    await this.#membership?.stop();
+    await this.options.redis.srem(`${this.options.redisPrefix}known-nodes`, this.options.selfId).catch(() => undefined);
+  }
+}

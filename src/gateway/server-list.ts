@@ -1,0 +1,135 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../core/logger.js';
+
+/** One chat node as the cluster leader publishes it in the `${prefix}servers` hash. */
+export interface ServerEntry {
+  id: string;
+  /** Where clients open their WebSocket (ws: or wss:). */
+  clientUrl: string;
+  role: 'leader' | 'follower';
+  connections: number;
+  /** When the leader last refreshed the entry, ms since the epoch. */
+  updatedAt: number;
+}
+
+/** Result of checking one hash field: the entry, or why it was rejected. */
+export type ParsedEntry = { ok: true; entry: ServerEntry } | { ok: false; reason: string };
+
+/** Validates one field of the hash; never throws, whatever the leader (or anyone) wrote. */
+export function parseServerEntry(field: string, raw: string): ParsedEntry {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
+  const { id, clientUrl, role, connections, updatedAt } = value as Record<string, unknown>;
+  if (typeof id !== 'string' || id === '') return { ok: false, reason: 'id is not a non-empty string' };
+  if (id !== field) return { ok: false, reason: 'id does not match its hash field' };
+  if (typeof clientUrl !== 'string' || !isWebSocketUrl(clientUrl)) return { ok: false, reason: 'clientUrl is not a ws: or wss: URL' };
+  if (role !== 'leader' && role !== 'follower') return { ok: false, reason: 'role is neither leader nor follower' };
+  if (typeof connections !== 'number' || !Number.isInteger(connections) || connections < 0) {
+    return { ok: false, reason: 'connections is not a non-negative integer' };
+  }
+  if (typeof updatedAt !== 'number' || !Number.isFinite(updatedAt)) return { ok: false, reason: 'updatedAt is not a number' };
+  return { ok: true, entry: { id, clientUrl, role, connections, updatedAt } };
+}
+
+function isWebSocketUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'ws:' || protocol === 'wss:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Entries the leader refreshed within `staleMs`, sorted by id. An entry from the future
+ * (clocks a little apart) counts as live.
+ */
+export function liveServers(entries: readonly ServerEntry[], now: number, staleMs: number): ServerEntry[] {
+  return entries.filter((entry) => now - entry.updatedAt <= staleMs).sort((a, b) => compareIds(a.id, b.id));
+}
+
+/**
+ * The node a new client should use: the live follower with the fewest connections, ties
+ * going to the smallest id so the answer is deterministic. Followers come first because
+ * the leader also does the cluster's bookkeeping; it only takes clients when no follower
+ * is alive. `undefined` when nothing is alive.
+ */
+export function pickServer(entries: readonly ServerEntry[], now: number, staleMs: number): ServerEntry | undefined {
+  const live = liveServers(entries, now, staleMs);
+  const followers = live.filter((entry) => entry.role === 'follower');
+  const candidates = followers.length > 0 ? followers : live.filter((entry) => entry.role === 'leader');
+  // `live` is sorted by id and reduce keeps the first of equals, so ties go to the smallest id.
+  return candidates.reduce<ServerEntry | undefined>((best, entry) => (best === undefined || entry.connections < best.connections ? entry : best), undefined);
+}
+
+// Plain code-unit order: the same in every locale, unlike localeCompare.
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The server list cannot be read (Redis down or too slow); the caller answers 503. */
+export class ServerListUnavailableError extends Error {
+  constructor(cause: string) {
+    super(`the server list cannot be read: ${cause}`);
+    this.name = 'ServerListUnavailableError';
+  }
+}
+
+/** Reads the leader's server list from Redis, skipping entries that are not valid. */
+export class ServerListReader {
+  readonly key: string;
+
+  constructor(
+    private readonly redis: Redis,
+    redisPrefix: string,
+    private readonly timeoutMs: number,
+    private readonly logger: Logger,
+  ) {
+    this.key = `${redisPrefix}servers`;
+  }
+
+  /** Every valid entry, live or not. Throws ServerListUnavailableError when Redis cannot answer. */
+  async read(): Promise<ServerEntry[]> {
+    const hash = await this.ask(() => this.redis.hgetall(this.key));
+    const entries: ServerEntry[] = [];
+    for (const [field, raw] of Object.entries(hash)) {
+      const parsed = parseServerEntry(field, raw);
+      if (parsed.ok) entries.push(parsed.entry);
+      else this.logger.debug('skipping malformed server entry', { key: this.key, field, reason: parsed.reason });
+    }
+    return entries;
+  }
+
+  /** True when Redis answers a PING in time. */
+  async isRedisUp(): Promise<boolean> {
+    try {
+      await this.ask(() => this.redis.ping());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async ask<T>(command: () => Promise<T>): Promise<T> {
+    // While ioredis reconnects it would queue the command and retry it; a client waiting for
+    // an address is better served by an immediate 503 it can retry.
+    if (this.redis.status !== 'ready') throw new ServerListUnavailableError(`Redis is ${this.redis.status}`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new ServerListUnavailableError(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([command(), timeout]);
+    } catch (err) {
+      if (err instanceof ServerListUnavailableError) throw err;
+      throw new ServerListUnavailableError(err instanceof Error ? err.message : String(err));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+import test from 'ava';
+import WebSocket from 'ws';
+import { once } from 'node:events';
+import type { ChatEventData } from '../../protocol/actions.js';
+import type { ServerFrame } from '../../protocol/frames.js';
+import { eventually, getJson, startCluster } from '../helpers/cluster.js';
+import { dataOf, loggedInClient } from '../helpers/users.js';
+import { TestClient } from '../helpers/ws-client.js';
+
+type ServerReply = { id: string; url: string };
+type ServersReply = { servers: Array<{ id: string; url: string; role: string; connections: number }> };
+
+const chatEvents = (client: TestClient) => client.events('chat').map((f) => dataOf<ChatEventData>(f));
+
+test.serial('gateway, routing through the leader, userInfo, follower death', async (t) => {
+  const cluster = await startCluster(t, 3);
+  const [n1, n2, n3] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0], typeof cluster.nodes[0]];
+
+  // The leader writes the server list; all three appear, node-1 as leader.
+  const listed = await eventually(async () => {
+    const { body } = await getJson<ServersReply>(cluster.gatewayPort, '/servers');
+    return body.servers.length === 3 ? body.servers : undefined;
+  }, 10_000, 'three servers listed');
+  t.deepEqual(listed.map((s) => [s.id, s.role]), [['node-1', 'leader'], ['node-2', 'follower'], ['node-3', 'follower']]);
+
+  // Load two clients onto node-2: the gateway now sends newcomers to node-3, the least-loaded follower.
+  const alice = await loggedInClient(n2.clientPort);
+  const extra = await TestClient.connect(n2.clientPort);
+  const pick = await eventually(async () => {
+    const { body } = await getJson<ServerReply>(cluster.gatewayPort, '/server');
+    return body.id === 'node-3' ? body : undefined;
+  }, 10_000, 'gateway to pick node-3');
+  t.is(pick.url, `ws://127.0.0.1:${n3.clientPort}`);
+
+  const bob = await loggedInClient(n3.clientPort);
+  const carol = await loggedInClient(n1.clientPort);
+  t.teardown(() => [alice.client, extra, bob.client, carol.client].forEach((c) => c.close()));
+
+  // follower → leader → follower, both ways.
+  const ab = await alice.client.request('chat', { to: bob.username, message: 'from node-2 to node-3' });
+  t.is(ab.action, 'chat', JSON.stringify(ab));
+  await bob.client.next((f) => f.action === 'chat' && !('replyTo' in f));
+  t.deepEqual(chatEvents(bob.client).map((e) => [e.from, e.message, e.id]), [[alice.username, 'from node-2 to node-3', dataOf<{ id: string }>(ab).id]]);
+  const ba = await bob.client.request('chat', { to: alice.username, message: 'back to node-2' });
+  t.is(ba.action, 'chat', JSON.stringify(ba));
+  await alice.client.next((f) => f.action === 'chat' && !('replyTo' in f));
+  // leader ↔ follower.
+  t.is((await carol.client.request('chat', { to: alice.username, message: 'from the leader' })).action, 'chat');
+  t.is((await alice.client.request('chat', { to: carol.username, message: 'to the leader' })).action, 'chat');
+  await carol.client.next((f) => f.action === 'chat' && !('replyTo' in f));
+
+  // A user with devices on two nodes gets the message on both, once each.
+  const bobOnNode1 = await loggedInClient(n1.clientPort, bob.username);
+  t.teardown(() => bobOnNode1.client.close());
+  t.is((await alice.client.request('chat', { to: bob.username, message: 'both devices' })).action, 'chat');
+  for (const device of [bob.client, bobOnNode1.client]) {
+    await device.next(() => chatEvents(device).some((e) => e.message === 'both devices'));
+    t.is(chatEvents(device).filter((e) => e.message === 'both devices').length, 1);
+  }
+  await bobOnNode1.client.request('logout');
+
+  const info = await carol.client.request('userInfo', { username: bob.username });
+  t.like(info.data, { username: bob.username, online: true, nodeId: 'node-3' });
+
+  // A client port never accepts cluster actions.
+  t.is(dataOf<{ code: number }>(await carol.client.request('relay', { target: 'node-2' })).code, 403);
+
+  // Kill -9 a follower: its users go offline and the gateway stops offering it.
+  n3.proc.child.kill('SIGKILL');
+  await eventually(async () => {
+    const reply = await carol.client.request('userInfo', { username: bob.username });
+    return dataOf<{ online: boolean }>(reply).online === false ? true : undefined;
+  }, 10_000, 'bob to show offline');
+  const chatToDead = await alice.client.request('chat', { to: bob.username, message: 'are you there?' });
+  t.is(dataOf<{ code: number }>(chatToDead).code, 404);
+  const servers = await eventually(async () => {
+    const { body } = await getJson<ServersReply>(cluster.gatewayPort, '/servers');
+    return body.servers.some((s) => s.id === 'node-3') ? undefined : body.servers;
+  }, 10_000, 'node-3 to leave the server list');
+  t.deepEqual(servers.map((s) => s.id), ['node-1', 'node-2']);
+  for (let i = 0; i < 5; i++) t.not((await getJson<ServerReply>(cluster.gatewayPort, '/server')).body.id, 'node-3');
+});
+
+test.serial('kill -9 the leader: a follower takes over and no acknowledged message is lost', async (t) => {
+  const cluster = await startCluster(t, 3);
+  const [n1, n2, n3] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0], typeof cluster.nodes[0]];
+  const sender = await loggedInClient(n2.clientPort);
+  const receiver = await loggedInClient(n3.clientPort);
+  t.teardown(() => (sender.client.close(), receiver.client.close()));
+  t.is((await sender.client.request('chat', { to: receiver.username, message: 'warm-up' })).action, 'chat');
+
+  // Keep sending while the leader dies. A message counts as sent only once the server acknowledged
+  // it; an unacknowledged one is resent with the same clientMsgId, as a real client does.
+  const acknowledged = new Map<string, string>(); // message text → id
+  let killedAt = 0;
+  let recoveredAt = 0;
+  const deadline = Date.now() + 30_000;
+  for (let i = 0; i < 60 && Date.now() < deadline; i++) {
+    if (i === 10) {
+      n1.proc.child.kill('SIGKILL');
+      killedAt = Date.now();
+    }
+    const message = `m${i}`;
+    for (;;) {
+      const reply: ServerFrame = await sender.client.request('chat', { to: receiver.username, message, clientMsgId: message });
+      if (reply.action === 'chat') {
+        acknowledged.set(message, dataOf<{ id: string }>(reply).id);
+        if (killedAt && !recoveredAt && i > 10) recoveredAt = Date.now();
+        break;
+      }
+      if (Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (recoveredAt && i >= 20) break;
+  }
+  t.true(recoveredAt > 0, 'cross-node chat works again after the leader died');
+  t.log(`cross-node chat resumed ${recoveredAt - killedAt} ms after kill -9 of the leader`);
+
+  const newLeader = await eventually(async () => {
+    const { body } = await getJson<ServersReply>(cluster.gatewayPort, '/servers');
+    const leader = body.servers.find((s) => s.role === 'leader');
+    return leader && leader.id !== 'node-1' && body.servers.length === 2 ? leader.id : undefined;
+  }, 10_000, 'a new leader in the server list');
+  t.is(newLeader, 'node-2', 'the oldest surviving node leads');
+
+  // Every acknowledged message arrived, exactly once.
+  await receiver.client.next(() => chatEvents(receiver.client).length >= acknowledged.size + 1, 10_000).catch(() => undefined);
+  const received = chatEvents(receiver.client);
+  for (const [message, id] of acknowledged) {
+    t.is(received.filter((e) => e.id === id).length, 1, `${message} delivered once`);
+  }
+  t.is(new Set(received.map((e) => e.id)).size, received.length, 'no duplicates');
+});
+
+test.serial('the cluster port refuses a peer with the wrong secret and client frames', async (t) => {
+  const cluster = await startCluster(t, 1);
+  const port = cluster.nodes[0]!.clusterPort;
+
+  const impostor = new WebSocket(`ws://127.0.0.1:${port}`);
+  const [challenge] = (await once(impostor, 'message')) as [Buffer];
+  t.is(JSON.parse(challenge.toString()).t, 'challenge');
+  impostor.send(JSON.stringify({ t: 'hello', nodeId: 'node-9', nonce: 'abc', mac: 'bm90IHRoZSBzZWNyZXQ=' }));
+  const [code] = (await once(impostor, 'close')) as [number];
+  t.is(code, 4401);
+
+  const client = new WebSocket(`ws://127.0.0.1:${port}`);
+  await once(client, 'message');
+  client.send(JSON.stringify({ v: 1, id: 'x', action: 'leaderConnect', data: {} }));
+  const [clientCode] = (await once(client, 'close')) as [number];
+  t.is(clientCode, 4401);
+  t.regex(cluster.nodes[0]!.proc.stdout(), /cluster peer rejected/);
+});

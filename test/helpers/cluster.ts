@@ -1,0 +1,75 @@
+import type { ExecutionContext } from 'ava';
+import { testServices, type TestServices } from './services-env.js';
+import { spawnNode, type RunningProcess } from './spawn.js';
+
+export interface ClusterNode {
+  id: string;
+  clientPort: number;
+  clusterPort: number;
+  proc: RunningProcess;
+}
+
+export interface TestCluster {
+  services: TestServices;
+  nodes: ClusterNode[];
+  gatewayPort: number;
+  gateway: RunningProcess;
+  /** Starts one more node process with the next id. */
+  addNode(): Promise<ClusterNode>;
+}
+
+/** Fast timings so failover tests take seconds, not minutes. */
+export const FAST_CLUSTER_ENV = {
+  ZK_SESSION_TIMEOUT_MS: '2000',
+  CLUSTER_TICK_MS: '100',
+  RELAY_TIMEOUT_MS: '4000',
+  SERVER_STALE_MS: '1500',
+  LOG_LEVEL: 'info',
+};
+
+/**
+ * Spawns a gateway and `count` chat nodes as separate processes sharing one set of services.
+ * Nodes start one after another, so the first is the leader. Everything is killed at teardown.
+ */
+export async function startCluster(t: ExecutionContext, count: number): Promise<TestCluster> {
+  const services = testServices();
+  const shared = {
+    ...FAST_CLUSTER_ENV,
+    ZK_CONNECT: services.zkConnect,
+    ZK_ROOT: services.zkRoot,
+    CLUSTER_SECRET: services.clusterSecret,
+    REDIS_URL: services.redisUrl,
+    REDIS_PREFIX: services.redisPrefix,
+    MONGO_URL: services.mongoUrl,
+    MONGO_DB: services.mongoDb,
+  };
+  const nodes: ClusterNode[] = [];
+  const addNode = async (): Promise<ClusterNode> => {
+    const id = `node-${nodes.length + 1}`;
+    const proc = spawnNode(t, 'dist/src/node/main.js', { ...shared, NODE_ID: id, CLIENT_PORT: '0', CLUSTER_PORT: '0' });
+    const log = (await proc.waitForLog('chat node listening')) as { clientPort: number; clusterPort: number };
+    const node = { id, clientPort: log.clientPort, clusterPort: log.clusterPort, proc };
+    nodes.push(node);
+    return node;
+  };
+  for (let i = 0; i < count; i++) await addNode();
+  const gateway = spawnNode(t, 'dist/src/gateway/main.js', { ...shared, GATEWAY_PORT: '0' });
+  const { port } = (await gateway.waitForLog('gateway listening')) as { port: number };
+  return { services, nodes, gatewayPort: port, gateway, addNode };
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function getJson<T>(port: number, path: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: res.status, body: (await res.json()) as T };
+}

@@ -10,10 +10,11 @@ import { isReplyFrame, requestFrame, type ServerFrame } from '../protocol/frames
 import { DEFAULT_BACKOFF, reconnectDelay } from './backoff.js';
 import type { ChatClientEvents, ChatClientOptions } from './chat-client-types.js';
 import { Heartbeat } from './heartbeat.js';
-import { ConnectionError, PendingRequests } from './pending-requests.js';
+import { ConnectionError, describeSocketError } from './errors.js';
+import { PendingRequests } from './pending-requests.js';
 import { decodeServerFrame, frameText, isChatEvent, readErrorData } from './server-frames.js';
 
-export { ConnectionError } from './pending-requests.js';
+export { ConnectionError } from './errors.js';
 export type { ChatClientEvents, ChatClientOptions, DisconnectInfo } from './chat-client-types.js';
 
 type State = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closed';
@@ -147,7 +148,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         return;
       }
       this.#socket = socket;
-      const onFailure = (err: Error) => reject(new ConnectionError(`could not reach ${url}: ${errorText(err)}`));
+      const onFailure = (err: Error) => reject(new ConnectionError(`could not reach ${url}: ${describeSocketError(err)}`));
       socket.once('error', onFailure);
       socket.once('open', () => {
         socket.off('error', onFailure);

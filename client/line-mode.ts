@@ -78,16 +78,12 @@ export class LineSession {
 
   /** Prints a line above the prompt and redraws the prompt with what was typed so far. */
   print(text: string): void {
-    if (this.#ending) {
-      this.#output.write(`${text}\n`);
-      return;
-    }
     if (this.#output.isTTY) {
       readline.clearLine(this.#output, 0);
       readline.cursorTo(this.#output, 0);
     }
     this.#output.write(`${text}\n`);
-    this.#rl.prompt(true);
+    if (!this.#ending) this.#rl.prompt(true);
   }
 
   setDefaultRecipient(username: string): void {
@@ -106,8 +102,8 @@ export class LineSession {
   #end(outcome: LineModeOutcome, why?: string): void {
     if (this.#ended) return;
     this.#ended = true;
-    if (why) this.print(ui.renderError(why));
     this.#ending = true;
+    if (why) this.print(ui.renderError(why));
     for (const [event, listener] of Object.entries(this.#listeners)) this.client.off(event as keyof ChatClientEvents, listener);
     this.#rl.close();
     this.#resolve(outcome);
@@ -116,8 +112,9 @@ export class LineSession {
   #onLine(line: string): void {
     if (this.#ending) return;
     const command = parseCommand(line, this.#state);
+    // Prompt first: whatever the command prints then goes above a fresh prompt.
+    if (command.kind !== 'quit') this.#rl.prompt();
     const run = Promise.resolve(commands.dispatch(command.kind, this, command));
     run.catch((err: unknown) => this.print(ui.renderError(`something went wrong: ${err instanceof Error ? err.message : String(err)}`)));
-    if (command.kind !== 'quit') this.#rl.prompt();
   }
 }

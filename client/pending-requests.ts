@@ -1,10 +1,4 @@
-/** A request that failed on this side of the wire: no connection, no answer in time, too many waiting. */
-export class ConnectionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConnectionError';
-  }
-}
+import { ConnectionError } from './errors.js';
 
 interface Pending {
   action: string;

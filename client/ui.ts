@@ -4,7 +4,7 @@ import { ZkchatError } from '../core/errors.js';
 import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, type ChatEventData, type ClientAction, type ReplyData } from '../protocol/actions.js';
 import { ErrorCode } from '../protocol/codes.js';
 import { COMMAND_HELP, NOT_YET_COMMANDS } from './command-parser.js';
-import { ConnectionError } from './pending-requests.js';
+import { ConnectionError } from './errors.js';
 
 // Prompts -------------------------------------------------------------------
 
@@ -87,7 +87,8 @@ export function promptText(defaultRecipient: string | null): string {
 }
 
 export function formatDelay(ms: number): string {
-  return ms < 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+  const seconds = ms / 1000;
+  return seconds < 0.95 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds)} s`;
 }
 
 /**

@@ -151,7 +151,7 @@ test('connect rejects in words when nobody listens', async (t) => {
   const server = await fakeServer(() => undefined);
   await server.close();
   const client = new ChatClient(fast);
-  await t.throwsAsync(client.connect(server.url), { instanceOf: ConnectionError, message: /could not reach ws:\/\/127\.0\.0\.1:\d+/ });
+  await t.throwsAsync(client.connect(server.url), { instanceOf: ConnectionError, message: /^could not reach ws:\/\/127\.0\.0\.1:\d+: nothing is listening there$/ });
   await t.throwsAsync(client.connect('not a url'), { instanceOf: ConnectionError, message: /not a WebSocket address/ });
 });
 

@@ -1,0 +1,378 @@
+/**
+ * Cluster membership and leader election on ZooKeeper.
+ *
+ * Znodes (see zk-registration.ts): `<root>/nodes/<id>` (ephemeral, NodeInfo JSON) and
+ * `<root>/election/n_<seq>` (ephemeral sequential, data = id), created and removed together.
+ *
+ * Who leads: a node leads only while it holds the lowest election znode as just read from
+ * ZooKeeper; every other candidate exists-watches only its predecessor (zk-election.ts).
+ *
+ * Who the leader is (for the others): every node already watches the children of `<root>/nodes`,
+ * and since member and election znodes are created and deleted atomically with the same session,
+ * every change of the candidates is also a membership change. So on each membership event we
+ * re-read the election children once and read the lowest one's data. That costs no extra watch:
+ * no one watches the election directory or the leader's znode, so the election stays herd-free
+ * (a leader's departure wakes its successor through the predecessor watch, and everyone through
+ * the membership watch they need anyway).
+ */
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../../core/logger.js';
+import { closeClient, closeQuietly, connectClient, exists, isConnectionError, withTimeout, ZkState, type ZkClient, type ZkWatcher } from './zk-client.js';
+import { readElection, type ElectionView } from './zk-election.js';
+import { deregister, readMembers, register, zkPaths, type Registration, type ZkPaths } from './zk-registration.js';
+
+export interface NodeInfo {
+  id: string;
+  clientUrl: string;
+  clusterUrl: string;
+}
+
+export interface MembershipOptions {
+  /** ZooKeeper connect string, e.g. `127.0.0.1:2181`. */
+  connect: string;
+  /** Parent of `nodes` and `election`, e.g. `/zkchat`. */
+  root: string;
+  self: NodeInfo;
+  /** Requested ZooKeeper session timeout (the server may adjust it to its min/max). */
+  sessionTimeoutMs: number;
+  logger: Logger;
+}
+
+export type MembershipEvents = {
+  /** The live members sorted by id: the first time they are known and on every change. */
+  members: [members: NodeInfo[]];
+  /** The leader changed; null while unknown. `isSelf` is true only for the node holding the lowest znode. */
+  leader: [leader: NodeInfo | null, isSelf: boolean];
+  /** The ZooKeeper session expired; the membership registers again by itself. */
+  expired: [];
+};
+
+/** One ZooKeeper session and the registration made with it. */
+interface Session {
+  client: ZkClient;
+  registration: Registration;
+  /** As negotiated with the server. */
+  timeoutMs: number;
+  connected: boolean;
+  /** The socket looks open but ZooKeeper stopped answering (see #probe). */
+  unresponsive: boolean;
+  /** When the server last certainly heard from us: send time of the latest answered request. */
+  confirmedAt: number;
+  syncing: boolean;
+  syncAgain: boolean;
+  probeInFlight: boolean;
+  probeTimer: NodeJS.Timeout;
+  /** One stable watcher function: the library drops duplicate registrations of the same function. */
+  onChange: ZkWatcher;
+}
+
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5_000;
+const SYNC_RETRY_MS = 500;
+
+export class ZkMembership extends EventEmitter<MembershipEvents> {
+  readonly #options: MembershipOptions;
+  readonly #paths: ZkPaths;
+  readonly #log: Logger;
+  readonly #abort = new AbortController();
+  #phase: 'new' | 'running' | 'stopped' = 'new';
+  #stopping: Promise<void> | null = null;
+  #session: Session | null = null;
+  /** A client still connecting or registering; stop() closes it. */
+  #pendingClient: ZkClient | null = null;
+  #members: NodeInfo[] = [];
+  #membersEmitted = false;
+  #leader: NodeInfo | null = null;
+  #selfIsLeader = false;
+  #predecessor: string | null = null;
+  #leaderKnownWaiters: (() => void)[] = [];
+
+  constructor(options: MembershipOptions) {
+    super();
+    if (!/^[A-Za-z0-9._:-]+$/.test(options.self.id) || options.self.id === '.' || options.self.id === '..') {
+      throw new Error(`node id ${JSON.stringify(options.self.id)} cannot be a znode name`);
+    }
+    if (!options.root.startsWith('/')) throw new Error(`ZooKeeper root must be absolute, got ${JSON.stringify(options.root)}`);
+    this.#options = { ...options, self: { ...options.self } };
+    this.#paths = zkPaths(options.root);
+    this.#log = options.logger.child({ component: 'zk-membership', nodeId: options.self.id });
+  }
+
+  /** Connects, registers and resolves once the members and the leader are known. */
+  async start(): Promise<void> {
+    if (this.#phase !== 'new') throw new Error('ZkMembership.start() can be called only once');
+    this.#phase = 'running';
+    try {
+      await this.#openSession(true);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  members(): NodeInfo[] {
+    return this.#members.map((m) => ({ ...m }));
+  }
+
+  isAlive(id: string): boolean {
+    return this.#members.some((m) => m.id === id);
+  }
+
+  leader(): NodeInfo | null {
+    return this.#leader && { ...this.#leader };
+  }
+
+  isLeader(): boolean {
+    return this.#selfIsLeader;
+  }
+
+  /** Name of our own election znode (e.g. `n_0000000003`), null while not registered. */
+  electionNode(): string | null {
+    return this.#session?.registration.electionNode ?? null;
+  }
+
+  /** The election znode we watch: the one just before ours; null when leading or not registered. */
+  watchedPredecessor(): string | null {
+    return this.#predecessor;
+  }
+
+  /** Current session id and password; for diagnostics and tests that force a session expiry. */
+  sessionCredentials(): { sessionId: Buffer; password: Buffer } | null {
+    const client = this.#session?.client;
+    return client ? { sessionId: client.getSessionId(), password: client.getSessionPassword() } : null;
+  }
+
+  /** Removes our znodes and closes the session. Idempotent; no events after it is called. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#shutdown();
+    return this.#stopping;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#phase = 'stopped';
+    this.#abort.abort();
+    this.#selfIsLeader = false;
+    const pending = this.#pendingClient;
+    const session = this.#session;
+    this.#pendingClient = null;
+    this.#session = null;
+    const waitMs = Math.min(this.#options.sessionTimeoutMs, 2_000);
+    if (pending) await closeClient(pending, waitMs);
+    if (!session) return;
+    clearInterval(session.probeTimer);
+    if (session.connected) {
+      try {
+        await withTimeout(deregister(session.client, this.#paths, session.registration), waitMs, 'removing our znodes timed out');
+      } catch (err) {
+        this.#log.warn('could not remove our znodes; closing the session removes them', { err });
+      }
+      await closeClient(session.client, waitMs);
+    } else {
+      closeQuietly(session.client);
+    }
+    this.#log.info('membership stopped');
+  }
+
+  /** Connect + register is all or nothing: on any failure the new session is closed, which drops whatever it created. */
+  async #openSession(waitForLeader: boolean): Promise<void> {
+    const { connect, sessionTimeoutMs, self } = this.#options;
+    const deadlineMs = sessionTimeoutMs * 2;
+    const client = await connectClient({ connect, sessionTimeoutMs, timeoutMs: deadlineMs, signal: this.#abort.signal });
+    if (this.#phase !== 'running') {
+      closeQuietly(client);
+      throw new Error('membership stopped while connecting');
+    }
+    this.#pendingClient = client;
+    try {
+      const registration = await withTimeout(register(client, this.#paths, self, this.#log), deadlineMs, `registering with ZooKeeper at ${connect} timed out`);
+      if (this.#pendingClient !== client) throw new Error('membership stopped while registering');
+      if (client.getState() !== ZkState.SYNC_CONNECTED) throw new Error('ZooKeeper connection lost while registering');
+      this.#pendingClient = null;
+      const leaderKnown = waitForLeader ? this.#whenLeaderKnown(deadlineMs) : null;
+      this.#install(client, registration);
+      await leaderKnown;
+    } catch (err) {
+      if (this.#pendingClient === client) this.#pendingClient = null;
+      // Once installed, the session is stop()'s to remove (start() calls it on failure).
+      if (this.#session?.client !== client) closeQuietly(client);
+      throw err;
+    }
+  }
+
+  #install(client: ZkClient, registration: Registration): void {
+    const timeoutMs = client.getSessionTimeout();
+    const session: Session = {
+      client,
+      registration,
+      timeoutMs,
+      connected: true,
+      unresponsive: false,
+      confirmedAt: Date.now(),
+      syncing: false,
+      syncAgain: false,
+      probeInFlight: false,
+      probeTimer: setInterval(() => this.#probe(session), Math.max(50, Math.floor(timeoutMs / 6))),
+      onChange: () => this.#requestSync(session),
+    };
+    this.#session = session;
+    client.on('state', (state) => this.#onState(session, state));
+    this.#log.info('registered in ZooKeeper', { electionNode: registration.electionNode, session: client.getSessionId().toString('hex'), sessionTimeoutMs: timeoutMs });
+    this.#requestSync(session);
+  }
+
+  #whenLeaderKnown(timeoutMs: number): Promise<void> {
+    const known = new Promise<void>((resolve) => this.#leaderKnownWaiters.push(resolve));
+    return withTimeout(known, timeoutMs, `no ZooKeeper leader known within ${timeoutMs} ms at ${this.#options.connect}${this.#options.root}`);
+  }
+
+  #onState(session: Session, state: { name: string }): void {
+    if (session !== this.#session) return; // a replaced or closed session still reports its own closing
+    if (state === ZkState.SYNC_CONNECTED) {
+      session.connected = true;
+      session.unresponsive = false;
+      session.confirmedAt = Date.now();
+      this.#log.info('ZooKeeper connection restored');
+      this.#requestSync(session);
+    } else if (state === ZkState.DISCONNECTED) {
+      session.connected = false;
+      this.#log.warn('ZooKeeper connection lost; not leading until it is back');
+      this.#revokeLeadership();
+    } else if (state === ZkState.EXPIRED || state === ZkState.AUTH_FAILED) {
+      this.#onSessionLost(session, state.name);
+    }
+  }
+
+  /**
+   * Only our own leadership is revoked: it needs the lowest znode confirmed by ZooKeeper. Our view of
+   * another leader stays until ZooKeeper says otherwise; that leader steps down by itself if it must.
+   */
+  #revokeLeadership(): void {
+    if (!this.#selfIsLeader) return;
+    this.#selfIsLeader = false;
+    this.#leader = null;
+    this.#emit('leader', null, false);
+  }
+
+  #onSessionLost(session: Session, reason: string): void {
+    this.#session = null;
+    clearInterval(session.probeTimer);
+    closeQuietly(session.client);
+    this.#predecessor = null;
+    this.#revokeLeadership();
+    this.#log.warn('ZooKeeper session lost; registering again', { reason });
+    this.#emit('expired');
+    void this.#registerAgain();
+  }
+
+  async #registerAgain(): Promise<void> {
+    for (let delayMs = RETRY_MIN_MS; this.#phase === 'running'; delayMs = Math.min(delayMs * 2, RETRY_MAX_MS)) {
+      try {
+        await this.#openSession(false);
+        return;
+      } catch (err) {
+        if (this.#phase !== 'running') return;
+        const retryInMs = Math.round(delayMs * (0.8 + Math.random() * 0.4));
+        this.#log.warn('registering again failed; will retry', { err, retryInMs });
+        await sleep(retryInMs, undefined, { signal: this.#abort.signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * The library has no read timeout: if ZooKeeper goes silent without closing the socket, it never
+   * reports a disconnect, while the server expires the session one timeout after it last heard from
+   * us and elects someone else. So we ask every timeout/6 and stop leading once no request sent in
+   * the last timeout/2 has been answered: at most 2/3 of a timeout after the server last heard us,
+   * i.e. before it can expire the session.
+   */
+  #probe(session: Session): void {
+    if (session !== this.#session || !session.connected) return;
+    const silentMs = Date.now() - session.confirmedAt;
+    if (!session.unresponsive && silentMs > session.timeoutMs / 2) {
+      session.unresponsive = true;
+      this.#log.warn('ZooKeeper is not answering; not leading until it does', { silentMs });
+      this.#revokeLeadership();
+    }
+    if (session.probeInFlight) return;
+    session.probeInFlight = true;
+    const sentAt = Date.now();
+    exists(session.client, this.#paths.nodes)
+      .then(() => {
+        session.confirmedAt = Math.max(session.confirmedAt, sentAt);
+        if (!session.unresponsive || session !== this.#session) return;
+        session.unresponsive = false;
+        this.#log.info('ZooKeeper answers again');
+        this.#requestSync(session);
+      })
+      .catch(() => undefined) // lost connections are handled by the state events
+      .finally(() => (session.probeInFlight = false));
+  }
+
+  /** Watches fire in bursts; one read runs at a time and one more follows if anything fired meanwhile. */
+  #requestSync(session: Session): void {
+    if (session !== this.#session) return;
+    if (session.syncing) {
+      session.syncAgain = true;
+      return;
+    }
+    session.syncing = true;
+    session.syncAgain = false;
+    this.#sync(session)
+      .catch((err: unknown) => {
+        // After a lost connection the reconnect (or the expiry) triggers the next read.
+        if (isConnectionError(err)) return this.#log.debug('reading membership interrupted', { err });
+        this.#log.warn('reading membership from ZooKeeper failed; retrying', { err });
+        setTimeout(() => this.#requestSync(session), SYNC_RETRY_MS).unref();
+      })
+      .finally(() => {
+        session.syncing = false;
+        if (session.syncAgain) this.#requestSync(session);
+      });
+  }
+
+  async #sync(session: Session): Promise<void> {
+    const members = await readMembers(session.client, this.#paths, session.onChange, this.#log);
+    const election = await readElection(session.client, this.#paths.election, session.registration.electionNode, session.onChange);
+    // Answers that arrive while we doubt the connection are not trusted for leadership; the next read after it recovers is.
+    if (session !== this.#session || !session.connected || session.unresponsive) return;
+    this.#apply(members, election);
+  }
+
+  #apply(members: NodeInfo[], election: ElectionView): void {
+    const self = this.#options.self;
+    const leader = election.selfIsLeader
+      ? { ...self }
+      : election.leaderId === self.id // an earlier incarnation of ours; it is removed at registration
+        ? null
+        : (members.find((m) => m.id === election.leaderId) ?? null);
+    const membersChanged = !this.#membersEmitted || JSON.stringify(members) !== JSON.stringify(this.#members);
+    const leaderChanged = election.selfIsLeader !== this.#selfIsLeader || JSON.stringify(leader) !== JSON.stringify(this.#leader);
+    this.#members = members;
+    this.#leader = leader;
+    this.#selfIsLeader = election.selfIsLeader;
+    this.#predecessor = election.predecessor;
+    // Members first: a new leader acts on the member list it has been given.
+    if (membersChanged) {
+      this.#membersEmitted = true;
+      this.#log.debug('members changed', { members: members.map((m) => m.id) });
+      this.#emit('members', this.members());
+    }
+    if (leaderChanged) {
+      this.#log.info('leader changed', { leader: leader?.id ?? null, isSelf: election.selfIsLeader });
+      this.#emit('leader', this.leader(), election.selfIsLeader);
+    }
+    if (leader) for (const resolve of this.#leaderKnownWaiters.splice(0)) resolve();
+  }
+
+  #emit<K extends keyof MembershipEvents>(event: K, ...args: MembershipEvents[K]): void {
+    if (this.#phase !== 'running') return;
+    try {
+      // EventEmitter<T>.emit cannot be called with a generic K; this is the same call, typed per event.
+      (this.emit as (event: K, ...args: MembershipEvents[K]) => boolean).call(this, event, ...args);
+    } catch (err) {
+      // A throwing listener must not break the ZooKeeper client's event loop.
+      this.#log.error('a membership listener threw', { event, err });
+    }
+  }
+}

@@ -61,3 +61,19 @@ export function parseRequest(raw: string, maxBytes: number): ValidRequest {
 function describe(err: unknown): string {
   return err instanceof SchemaError ? err.message : 'frame could not be read';
 }
+
+/**
+ * The request id of a frame that was refused before validation (e.g. rate limited), so the
+ * error can still name the request it answers. Null when there is none to read.
+ */
+export function peekRequestId(raw: string, maxBytes: number): string | null {
+  if (raw.length > maxBytes) return null;
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (!isPlainObject(value)) return null;
+    const { id } = value;
+    return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : null;
+  } catch {
+    return null;
+  }
+}

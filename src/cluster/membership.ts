@@ -18,8 +18,10 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../core/logger.js';
-import { closeClient, closeQuietly, connectClient, exists, isConnectionError, withTimeout, ZkState, type ZkClient, type ZkWatcher } from './zk-client.js';
+import { closeClient, closeQuietly, connectClient, isConnectionError, withTimeout, ZkState, type ZkClient, type ZkStateValue, type ZkWatcher } from './zk-client.js';
 import { readElection, type ElectionView } from './zk-election.js';
+import { LivenessProbe } from './zk-liveness.js';
+import { MembershipView } from './zk-view.js';
 import { deregister, readMembers, register, zkPaths, type Registration, type ZkPaths } from './zk-registration.js';
 
 export interface NodeInfo {
@@ -55,14 +57,10 @@ interface Session {
   /** As negotiated with the server. */
   timeoutMs: number;
   connected: boolean;
-  /** The socket looks open but ZooKeeper stopped answering (see #probe). */
-  unresponsive: boolean;
-  /** When the server last certainly heard from us: send time of the latest answered request. */
-  confirmedAt: number;
+  /** Notices a server that stopped answering on an open socket. */
+  liveness: LivenessProbe;
   syncing: boolean;
   syncAgain: boolean;
-  probeInFlight: boolean;
-  probeTimer: NodeJS.Timeout;
   /** One stable watcher function: the library drops duplicate registrations of the same function. */
   onChange: ZkWatcher;
 }
@@ -81,11 +79,7 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
   #session: Session | null = null;
   /** A client still connecting or registering; stop() closes it. */
   #pendingClient: ZkClient | null = null;
-  #members: NodeInfo[] = [];
-  #membersEmitted = false;
-  #leader: NodeInfo | null = null;
-  #selfIsLeader = false;
-  #predecessor: string | null = null;
+  readonly #view: MembershipView;
   #leaderKnownWaiters: (() => void)[] = [];
 
   constructor(options: MembershipOptions) {
@@ -95,6 +89,7 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
     }
     if (!options.root.startsWith('/')) throw new Error(`ZooKeeper root must be absolute, got ${JSON.stringify(options.root)}`);
     this.#options = { ...options, self: { ...options.self } };
+    this.#view = new MembershipView(options.self);
     this.#paths = zkPaths(options.root);
     this.#log = options.logger.child({ component: 'zk-membership', nodeId: options.self.id });
   }
@@ -112,19 +107,20 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
   }
 
   members(): NodeInfo[] {
-    return this.#members.map((m) => ({ ...m }));
+    return this.#view.members;
   }
 
   isAlive(id: string): boolean {
-    return this.#members.some((m) => m.id === id);
+    return this.#view.isAlive(id);
   }
 
   leader(): NodeInfo | null {
-    return this.#leader && { ...this.#leader };
+    return this.#view.leader;
   }
 
+  /** True only while we hold the lowest election znode as last confirmed by a connected, answering ZooKeeper. */
   isLeader(): boolean {
-    return this.#selfIsLeader;
+    return this.#view.selfIsLeader;
   }
 
   /** Name of our own election znode (e.g. `n_0000000003`), null while not registered. */
@@ -134,7 +130,7 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
 
   /** The election znode we watch: the one just before ours; null when leading or not registered. */
   watchedPredecessor(): string | null {
-    return this.#predecessor;
+    return this.#view.predecessor;
   }
 
   /** Current session id and password; for diagnostics and tests that force a session expiry. */
@@ -152,7 +148,7 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
   async #shutdown(): Promise<void> {
     this.#phase = 'stopped';
     this.#abort.abort();
-    this.#selfIsLeader = false;
+    this.#view.revokeLeadership();
     const pending = this.#pendingClient;
     const session = this.#session;
     this.#pendingClient = null;
@@ -160,7 +156,7 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
     const waitMs = Math.min(this.#options.sessionTimeoutMs, 2_000);
     if (pending) await closeClient(pending, waitMs);
     if (!session) return;
-    clearInterval(session.probeTimer);
+    session.liveness.stop();
     if (session.connected) {
       try {
         await withTimeout(deregister(session.client, this.#paths, session.registration), waitMs, 'removing our znodes timed out');
@@ -207,12 +203,13 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
       registration,
       timeoutMs,
       connected: true,
-      unresponsive: false,
-      confirmedAt: Date.now(),
+      liveness: new LivenessProbe(client, this.#paths.nodes, timeoutMs, {
+        silent: (silentMs) => this.#onSilent(session, silentMs),
+        answering: () => this.#onAnswering(session),
+        dead: (silentMs) => this.#onSessionLost(session, `no answer for ${silentMs} ms`),
+      }),
       syncing: false,
       syncAgain: false,
-      probeInFlight: false,
-      probeTimer: setInterval(() => this.#probe(session), Math.max(50, Math.floor(timeoutMs / 6))),
       onChange: () => this.#requestSync(session),
     };
     this.#session = session;
@@ -226,12 +223,10 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
     return withTimeout(known, timeoutMs, `no ZooKeeper leader known within ${timeoutMs} ms at ${this.#options.connect}${this.#options.root}`);
   }
 
-  #onState(session: Session, state: { name: string }): void {
+  #onState(session: Session, state: ZkStateValue): void {
     if (session !== this.#session) return; // a replaced or closed session still reports its own closing
     if (state === ZkState.SYNC_CONNECTED) {
       session.connected = true;
-      session.unresponsive = false;
-      session.confirmedAt = Date.now();
       this.#log.info('ZooKeeper connection restored');
       this.#requestSync(session);
     } else if (state === ZkState.DISCONNECTED) {
@@ -248,17 +243,14 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
    * another leader stays until ZooKeeper says otherwise; that leader steps down by itself if it must.
    */
   #revokeLeadership(): void {
-    if (!this.#selfIsLeader) return;
-    this.#selfIsLeader = false;
-    this.#leader = null;
-    this.#emit('leader', null, false);
+    if (this.#view.revokeLeadership()) this.#emit('leader', null, false);
   }
 
   #onSessionLost(session: Session, reason: string): void {
     this.#session = null;
-    clearInterval(session.probeTimer);
+    session.liveness.stop();
     closeQuietly(session.client);
-    this.#predecessor = null;
+    this.#view.forgetPredecessor();
     this.#revokeLeadership();
     this.#log.warn('ZooKeeper session lost; registering again', { reason });
     this.#emit('expired');
@@ -279,34 +271,16 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
     }
   }
 
-  /**
-   * The library has no read timeout: if ZooKeeper goes silent without closing the socket, it never
-   * reports a disconnect, while the server expires the session one timeout after it last heard from
-   * us and elects someone else. So we ask every timeout/6 and stop leading once no request sent in
-   * the last timeout/2 has been answered: at most 2/3 of a timeout after the server last heard us,
-   * i.e. before it can expire the session.
-   */
-  #probe(session: Session): void {
-    if (session !== this.#session || !session.connected) return;
-    const silentMs = Date.now() - session.confirmedAt;
-    if (!session.unresponsive && silentMs > session.timeoutMs / 2) {
-      session.unresponsive = true;
-      this.#log.warn('ZooKeeper is not answering; not leading until it does', { silentMs });
-      this.#revokeLeadership();
-    }
-    if (session.probeInFlight) return;
-    session.probeInFlight = true;
-    const sentAt = Date.now();
-    exists(session.client, this.#paths.nodes)
-      .then(() => {
-        session.confirmedAt = Math.max(session.confirmedAt, sentAt);
-        if (!session.unresponsive || session !== this.#session) return;
-        session.unresponsive = false;
-        this.#log.info('ZooKeeper answers again');
-        this.#requestSync(session);
-      })
-      .catch(() => undefined) // lost connections are handled by the state events
-      .finally(() => (session.probeInFlight = false));
+  #onSilent(session: Session, silentMs: number): void {
+    if (session !== this.#session) return;
+    this.#log.warn('ZooKeeper is not answering; not leading until it does', { silentMs });
+    this.#revokeLeadership();
+  }
+
+  #onAnswering(session: Session): void {
+    if (session !== this.#session) return;
+    this.#log.info('ZooKeeper answers again');
+    this.#requestSync(session);
   }
 
   /** Watches fire in bursts; one read runs at a time and one more follows if anything fired meanwhile. */
@@ -335,32 +309,24 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
     const members = await readMembers(session.client, this.#paths, session.onChange, this.#log);
     const election = await readElection(session.client, this.#paths.election, session.registration.electionNode, session.onChange);
     // Answers that arrive while we doubt the connection are not trusted for leadership; the next read after it recovers is.
-    if (session !== this.#session || !session.connected || session.unresponsive) return;
+    if (session !== this.#session || !session.connected || session.liveness.silent) return;
     this.#apply(members, election);
   }
 
   #apply(members: NodeInfo[], election: ElectionView): void {
-    const self = this.#options.self;
-    const leader = election.selfIsLeader
-      ? { ...self }
-      : election.leaderId === self.id // an earlier incarnation of ours; it is removed at registration
-        ? null
-        : (members.find((m) => m.id === election.leaderId) ?? null);
-    const membersChanged = !this.#membersEmitted || JSON.stringify(members) !== JSON.stringify(this.#members);
-    const leaderChanged = election.selfIsLeader !== this.#selfIsLeader || JSON.stringify(leader) !== JSON.stringify(this.#leader);
-    this.#members = members;
-    this.#leader = leader;
-    this.#selfIsLeader = election.selfIsLeader;
-    this.#predecessor = election.predecessor;
+    if (!election.selfIsLeader && election.predecessor === null && this.isAlive(this.#options.self.id)) {
+      this.#log.warn('our election znode is gone; is another process using this node id?');
+    }
+    const { membersChanged, leaderChanged } = this.#view.update(members, election);
     // Members first: a new leader acts on the member list it has been given.
     if (membersChanged) {
-      this.#membersEmitted = true;
       this.#log.debug('members changed', { members: members.map((m) => m.id) });
-      this.#emit('members', this.members());
+      this.#emit('members', this.#view.members);
     }
+    const leader = this.#view.leader;
     if (leaderChanged) {
       this.#log.info('leader changed', { leader: leader?.id ?? null, isSelf: election.selfIsLeader });
-      this.#emit('leader', this.leader(), election.selfIsLeader);
+      this.#emit('leader', leader, election.selfIsLeader);
     }
     if (leader) for (const resolve of this.#leaderKnownWaiters.splice(0)) resolve();
   }

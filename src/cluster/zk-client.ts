@@ -7,7 +7,7 @@ import type { Client, Event as ZkEvent, Exception, Stat, State, Transaction } fr
 
 export type ZkClient = Client;
 export type ZkWatcher = (event: ZkEvent) => void;
-export type { Stat as ZkStat };
+export type { Stat as ZkStat, State as ZkStateValue };
 
 export const ZkState = zookeeper.State;
 export const CreateMode = zookeeper.CreateMode;
@@ -66,11 +66,16 @@ export function connectClient({ connect, sessionTimeoutMs, timeoutMs, signal }: 
   });
 }
 
+const closed = new WeakSet<Client>();
+
 /**
  * close() can throw: it writes the close request to the current socket, which does not exist yet
  * if called in the same tick as connect(). Closing is best effort anyway.
  */
 export function closeQuietly(client: Client): void {
+  // A second close() would queue (and try to write) a second close request.
+  if (closed.has(client)) return;
+  closed.add(client);
   try {
     client.close();
   } catch {

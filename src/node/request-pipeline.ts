@@ -4,7 +4,7 @@ import { compose, type Interceptor } from '../../core/interceptor.js';
 import { logRequests, rateLimit, requireAuth } from '../../core/interceptors.js';
 import { PUBLIC_ACTIONS } from '../../protocol/actions.js';
 import { ErrorCode } from '../../protocol/codes.js';
-import { FrameError, parseRequest } from '../../protocol/validate.js';
+import { FrameError, parseRequest, peekRequestId } from '../../protocol/validate.js';
 import type { ClientConnection } from './client-connection.js';
 import { clientHandlers } from './handlers/index.js';
 import { RequestContext } from './request-context.js';
@@ -49,7 +49,7 @@ export function createRequestPipeline(services: NodeServices, maxFrameBytes: num
       if (err instanceof FrameError) {
         conn.fail(err.replyTo, err.code, err.message);
       } else if (err instanceof ZkchatError) {
-        conn.fail(ctx.request?.id ?? null, err.code, err.message);
+        conn.fail(ctx.request?.id ?? peekRequestId(raw, maxFrameBytes), err.code, err.message);
       } else {
         conn.logger.error('request failed', { err, action: ctx.action });
         conn.fail(ctx.request?.id ?? null, ErrorCode.INTERNAL, 'internal error: the request could not be completed');

@@ -25,6 +25,9 @@ export const FAST_CLUSTER_ENV = {
   RELAY_TIMEOUT_MS: '4000',
   SERVER_STALE_MS: '1500',
   LOG_LEVEL: 'info',
+  // The failover test sends as fast as replies come back.
+  RATE_LIMIT_PER_SEC: '500',
+  RATE_LIMIT_BURST: '500',
 };
 
 /**

@@ -89,6 +89,7 @@ test('a flood gets 429 replies and then the connection is closed with 4002', asy
   t.is(code, 4002);
   const limited = flooder.frames.filter((f) => isError(f) && dataOf<ErrorData>(f).code === 429);
   t.true(limited.length > 0, 'rejected requests were answered 429 before the close');
+  t.true(limited.every((f) => /^f\d+$/.test(String((f as { replyTo: unknown }).replyTo))), 'each 429 names the request it refuses');
   t.is(flooder.frames.filter((f) => f.action === 'ping').length, 5, 'the burst was served');
   t.is((await other.request('ping')).action, 'ping');
 });

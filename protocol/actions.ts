@@ -48,7 +48,7 @@ export interface ReplyData {
   logout: Record<string, never>;
   ping: { ts: number };
   chat: { id: string; ts: number };
-  userInfo: { username: string; online: boolean; nodeId: string | null; loginAt: number | null };
+  userInfo: { username: string; online: boolean; nodeId: string | null; loginAt: number | null; devices: number };
 }
 
 /** A private message as delivered to every connection of its recipient. */

@@ -18,11 +18,11 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../core/logger.js';
-import { closeClient, closeQuietly, connectClient, isConnectionError, withTimeout, ZkState, type ZkClient, type ZkStateValue, type ZkWatcher } from './zk-client.js';
+import { isConnectionError, withTimeout, ZkState, type ZkStateValue } from './zk-client.js';
 import { readElection, type ElectionView } from './zk-election.js';
-import { LivenessProbe } from './zk-liveness.js';
+import { readMembers, zkPaths, type ZkPaths } from './zk-registration.js';
+import { ZkSession, type SessionHandlers } from './zk-session.js';
 import { MembershipView } from './zk-view.js';
-import { deregister, readMembers, register, zkPaths, type Registration, type ZkPaths } from './zk-registration.js';
 
 export interface NodeInfo {
   id: string;
@@ -46,24 +46,9 @@ export type MembershipEvents = {
   members: [members: NodeInfo[]];
   /** The leader changed; null while unknown. `isSelf` is true only for the node holding the lowest znode. */
   leader: [leader: NodeInfo | null, isSelf: boolean];
-  /** The ZooKeeper session expired; the membership registers again by itself. */
+  /** The ZooKeeper session was lost (expired, or the server stopped serving it); we register again by ourselves. */
   expired: [];
 };
-
-/** One ZooKeeper session and the registration made with it. */
-interface Session {
-  client: ZkClient;
-  registration: Registration;
-  /** As negotiated with the server. */
-  timeoutMs: number;
-  connected: boolean;
-  /** Notices a server that stopped answering on an open socket. */
-  liveness: LivenessProbe;
-  syncing: boolean;
-  syncAgain: boolean;
-  /** One stable watcher function: the library drops duplicate registrations of the same function. */
-  onChange: ZkWatcher;
-}
 
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5_000;
@@ -73,13 +58,11 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
   readonly #options: MembershipOptions;
   readonly #paths: ZkPaths;
   readonly #log: Logger;
+  readonly #view: MembershipView;
   readonly #abort = new AbortController();
   #phase: 'new' | 'running' | 'stopped' = 'new';
   #stopping: Promise<void> | null = null;
-  #session: Session | null = null;
-  /** A client still connecting or registering; stop() closes it. */
-  #pendingClient: ZkClient | null = null;
-  readonly #view: MembershipView;
+  #session: ZkSession | null = null;
   #leaderKnownWaiters: (() => void)[] = [];
 
   constructor(options: MembershipOptions) {
@@ -99,7 +82,10 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
     if (this.#phase !== 'new') throw new Error('ZkMembership.start() can be called only once');
     this.#phase = 'running';
     try {
-      await this.#openSession(true);
+      const deadlineMs = this.#options.sessionTimeoutMs * 2;
+      const leaderKnown = new Promise<void>((resolve) => this.#leaderKnownWaiters.push(resolve));
+      await this.#openSession();
+      await withTimeout(leaderKnown, deadlineMs, `no leader known within ${deadlineMs} ms at ${this.#options.connect}${this.#options.root}`);
     } catch (err) {
       await this.stop();
       throw err;
@@ -147,83 +133,45 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
 
   async #shutdown(): Promise<void> {
     this.#phase = 'stopped';
-    this.#abort.abort();
+    this.#abort.abort(); // closes a session still opening
     this.#view.revokeLeadership();
-    const pending = this.#pendingClient;
     const session = this.#session;
-    this.#pendingClient = null;
     this.#session = null;
-    const waitMs = Math.min(this.#options.sessionTimeoutMs, 2_000);
-    if (pending) await closeClient(pending, waitMs);
-    if (!session) return;
-    session.liveness.stop();
-    if (session.connected) {
-      try {
-        await withTimeout(deregister(session.client, this.#paths, session.registration), waitMs, 'removing our znodes timed out');
-      } catch (err) {
-        this.#log.warn('could not remove our znodes; closing the session removes them', { err });
-      }
-      await closeClient(session.client, waitMs);
-    } else {
-      closeQuietly(session.client);
-    }
+    await session?.close(Math.min(this.#options.sessionTimeoutMs, 2_000), this.#log);
     this.#log.info('membership stopped');
   }
 
-  /** Connect + register is all or nothing: on any failure the new session is closed, which drops whatever it created. */
-  async #openSession(waitForLeader: boolean): Promise<void> {
+  readonly #handlers: SessionHandlers = {
+    state: (session, state) => this.#onState(session, state),
+    changed: (session) => this.#requestSync(session),
+    silent: (session, silentMs) => {
+      if (session !== this.#session) return;
+      this.#log.warn('ZooKeeper is not answering; not leading until it does', { silentMs });
+      this.#revokeLeadership();
+    },
+    answering: (session) => {
+      if (session !== this.#session) return;
+      this.#log.info('ZooKeeper answers again');
+      this.#requestSync(session);
+    },
+    dead: (session, silentMs) => this.#onSessionLost(session, `no answer for ${silentMs} ms`),
+  };
+
+  async #openSession(): Promise<void> {
     const { connect, sessionTimeoutMs, self } = this.#options;
-    const deadlineMs = sessionTimeoutMs * 2;
-    const client = await connectClient({ connect, sessionTimeoutMs, timeoutMs: deadlineMs, signal: this.#abort.signal });
+    const options = { connect, sessionTimeoutMs, self, paths: this.#paths, logger: this.#log, signal: this.#abort.signal };
+    const session = await ZkSession.open(options, this.#handlers);
     if (this.#phase !== 'running') {
-      closeQuietly(client);
+      session.abandon();
       throw new Error('membership stopped while connecting');
     }
-    this.#pendingClient = client;
-    try {
-      const registration = await withTimeout(register(client, this.#paths, self, this.#log), deadlineMs, `registering with ZooKeeper at ${connect} timed out`);
-      if (this.#pendingClient !== client) throw new Error('membership stopped while registering');
-      if (client.getState() !== ZkState.SYNC_CONNECTED) throw new Error('ZooKeeper connection lost while registering');
-      this.#pendingClient = null;
-      const leaderKnown = waitForLeader ? this.#whenLeaderKnown(deadlineMs) : null;
-      this.#install(client, registration);
-      await leaderKnown;
-    } catch (err) {
-      if (this.#pendingClient === client) this.#pendingClient = null;
-      // Once installed, the session is stop()'s to remove (start() calls it on failure).
-      if (this.#session?.client !== client) closeQuietly(client);
-      throw err;
-    }
-  }
-
-  #install(client: ZkClient, registration: Registration): void {
-    const timeoutMs = client.getSessionTimeout();
-    const session: Session = {
-      client,
-      registration,
-      timeoutMs,
-      connected: true,
-      liveness: new LivenessProbe(client, this.#paths.nodes, timeoutMs, {
-        silent: (silentMs) => this.#onSilent(session, silentMs),
-        answering: () => this.#onAnswering(session),
-        dead: (silentMs) => this.#onSessionLost(session, `no answer for ${silentMs} ms`),
-      }),
-      syncing: false,
-      syncAgain: false,
-      onChange: () => this.#requestSync(session),
-    };
     this.#session = session;
-    client.on('state', (state) => this.#onState(session, state));
-    this.#log.info('registered in ZooKeeper', { electionNode: registration.electionNode, session: client.getSessionId().toString('hex'), sessionTimeoutMs: timeoutMs });
+    const { electionNode } = session.registration;
+    this.#log.info('registered in ZooKeeper', { electionNode, session: session.client.getSessionId().toString('hex'), sessionTimeoutMs: session.timeoutMs });
     this.#requestSync(session);
   }
 
-  #whenLeaderKnown(timeoutMs: number): Promise<void> {
-    const known = new Promise<void>((resolve) => this.#leaderKnownWaiters.push(resolve));
-    return withTimeout(known, timeoutMs, `no ZooKeeper leader known within ${timeoutMs} ms at ${this.#options.connect}${this.#options.root}`);
-  }
-
-  #onState(session: Session, state: ZkStateValue): void {
+  #onState(session: ZkSession, state: ZkStateValue): void {
     if (session !== this.#session) return; // a replaced or closed session still reports its own closing
     if (state === ZkState.SYNC_CONNECTED) {
       session.connected = true;
@@ -246,10 +194,10 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
     if (this.#view.revokeLeadership()) this.#emit('leader', null, false);
   }
 
-  #onSessionLost(session: Session, reason: string): void {
+  #onSessionLost(session: ZkSession, reason: string): void {
+    if (session !== this.#session) return;
     this.#session = null;
-    session.liveness.stop();
-    closeQuietly(session.client);
+    session.abandon();
     this.#view.forgetPredecessor();
     this.#revokeLeadership();
     this.#log.warn('ZooKeeper session lost; registering again', { reason });
@@ -260,8 +208,7 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
   async #registerAgain(): Promise<void> {
     for (let delayMs = RETRY_MIN_MS; this.#phase === 'running'; delayMs = Math.min(delayMs * 2, RETRY_MAX_MS)) {
       try {
-        await this.#openSession(false);
-        return;
+        return await this.#openSession();
       } catch (err) {
         if (this.#phase !== 'running') return;
         const retryInMs = Math.round(delayMs * (0.8 + Math.random() * 0.4));
@@ -271,20 +218,8 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
     }
   }
 
-  #onSilent(session: Session, silentMs: number): void {
-    if (session !== this.#session) return;
-    this.#log.warn('ZooKeeper is not answering; not leading until it does', { silentMs });
-    this.#revokeLeadership();
-  }
-
-  #onAnswering(session: Session): void {
-    if (session !== this.#session) return;
-    this.#log.info('ZooKeeper answers again');
-    this.#requestSync(session);
-  }
-
   /** Watches fire in bursts; one read runs at a time and one more follows if anything fired meanwhile. */
-  #requestSync(session: Session): void {
+  #requestSync(session: ZkSession): void {
     if (session !== this.#session) return;
     if (session.syncing) {
       session.syncAgain = true;
@@ -305,7 +240,7 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
       });
   }
 
-  async #sync(session: Session): Promise<void> {
+  async #sync(session: ZkSession): Promise<void> {
     const members = await readMembers(session.client, this.#paths, session.onChange, this.#log);
     const election = await readElection(session.client, this.#paths.election, session.registration.electionNode, session.onChange);
     // Answers that arrive while we doubt the connection are not trusted for leadership; the next read after it recovers is.
@@ -314,7 +249,7 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
   }
 
   #apply(members: NodeInfo[], election: ElectionView): void {
-    if (!election.selfIsLeader && election.predecessor === null && this.isAlive(this.#options.self.id)) {
+    if (!election.selfIsLeader && election.predecessor === null) {
       this.#log.warn('our election znode is gone; is another process using this node id?');
     }
     const { membersChanged, leaderChanged } = this.#view.update(members, election);

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
 import zookeeper, { type Option } from 'node-zookeeper-client';
-import { silentLogger, createLogger } from '../../core/logger.js';
+import { silentLogger } from '../../core/logger.js';
 import { ZkMembership, type NodeInfo } from '../../src/cluster/membership.js';
 import { testServices } from '../helpers/services-env.js';
 
@@ -26,7 +26,7 @@ interface Member {
 }
 
 function member(t: ExecutionContext, root: string, id: string, connect = zkConnect()): Member {
-  const m = new ZkMembership({ connect, root, self: info(id), sessionTimeoutMs: SESSION_MS, logger: id === 'a' && process.env.DBG ? createLogger('debug', {}, (l) => process.stderr.write(`${Date.now() % 100000} ${l}`)) : silentLogger });
+  const m = new ZkMembership({ connect, root, self: info(id), sessionTimeoutMs: SESSION_MS, logger: silentLogger });
   const leaderEvents: [string | null, boolean][] = [];
   let expired = 0;
   m.on('leader', (leader, isSelf) => leaderEvents.push([leader?.id ?? null, isSelf]));
@@ -221,10 +221,8 @@ async function expireSession(x: Member): Promise<void> {
     };
     const intruder = zookeeper.createClient(zkConnect(), options);
     const connected = once(intruder, 'connected');
-    intruder.on('state', (st) => process.stderr.write(`${Date.now() % 100000} intruder ${String(st)}\n`));
     intruder.connect();
     await Promise.race([connected, sleep(SESSION_MS)]);
-    process.stderr.write(`${Date.now() % 100000} intruder closing ${attempt}\n`);
     intruder.close();
     try {
       await waitUntil(`the session of ${x.id} expired`, () => x.expiredCount() > before, SESSION_MS * 2 + 500);

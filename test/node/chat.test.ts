@@ -88,11 +88,15 @@ test('userInfo tells whether a user is online, on which node and since when', as
   const login = bob.client.frames.find((f) => f.action === 'login')!;
 
   const online = await alice.client.request('userInfo', { username: bob.username });
-  t.deepEqual(online.data, { username: bob.username, online: true, nodeId: config.nodeId, loginAt: dataOf<{ loginAt: number }>(login).loginAt });
+  t.deepEqual(online.data, { username: bob.username, online: true, nodeId: config.nodeId, loginAt: dataOf<{ loginAt: number }>(login).loginAt, devices: 1 });
+  const bobAgain = await loggedInClient(port, bob.username);
+  t.teardown(() => bobAgain.client.close());
+  t.like((await alice.client.request('userInfo', { username: bob.username })).data, { online: true, devices: 2 });
+  await bobAgain.client.request('logout');
 
   await bob.client.request('logout');
   const offline = await alice.client.request('userInfo', { username: bob.username });
-  t.deepEqual(offline.data, { username: bob.username, online: false, nodeId: null, loginAt: null });
+  t.deepEqual(offline.data, { username: bob.username, online: false, nodeId: null, loginAt: null, devices: 0 });
 
   const unknown = await alice.client.request('userInfo', { username: uniqueName('ghost') });
   t.is(dataOf<{ code: number }>(unknown).code, 404);

@@ -73,6 +73,7 @@ function nextEvent<E extends keyof ChatClientEvents>(client: ChatClient, event: 
 }
 
 test('a request resolves with the reply that names its id', async (t) => {
+  t.timeout(5000);
   const server = await fakeServer((request) => {
     if (request.action === 'userInfo') {
       const { username } = request.data;
@@ -91,6 +92,7 @@ test('a request resolves with the reply that names its id', async (t) => {
 });
 
 test('an error frame rejects with a ZkchatError carrying the code and the server message', async (t) => {
+  t.timeout(5000);
   const server = await fakeServer((request) => errorFrame(request.id, ErrorCode.NOT_FOUND, 'user "bob" is not online'));
   const client = new ChatClient(fast);
   await client.connect(server.url);
@@ -102,6 +104,7 @@ test('an error frame rejects with a ZkchatError carrying the code and the server
 });
 
 test('an error without replyTo answers the oldest request waiting', async (t) => {
+  t.timeout(5000);
   const server = await fakeServer((request, socket) => {
     if (request.id === server.requests[0]!.id) socket.send(JSON.stringify(errorFrame(null, ErrorCode.RATE_LIMITED, 'too many requests: slow down')));
     else return replyFrame(request.id, 'ping', { ts: 1 });
@@ -117,6 +120,7 @@ test('an error without replyTo answers the oldest request waiting', async (t) =>
 });
 
 test('a request with no answer fails with a clear timeout', async (t) => {
+  t.timeout(5000);
   const server = await fakeServer(() => undefined);
   const client = new ChatClient({ ...fast, requestTimeoutMs: 100 });
   await client.connect(server.url);
@@ -129,6 +133,7 @@ test('a request with no answer fails with a clear timeout', async (t) => {
 });
 
 test('requests waiting at once are bounded', async (t) => {
+  t.timeout(5000);
   const server = await fakeServer(() => undefined);
   const client = new ChatClient({ ...fast, maxPendingRequests: 2, requestTimeoutMs: 5000 });
   await client.connect(server.url);
@@ -141,6 +146,7 @@ test('requests waiting at once are bounded', async (t) => {
 });
 
 test('requests fail fast when not connected', async (t) => {
+  t.timeout(5000);
   const client = new ChatClient(fast);
   await t.throwsAsync(client.request('ping', {}), { instanceOf: ConnectionError, message: 'not connected to the server' });
   await client.close();
@@ -148,6 +154,7 @@ test('requests fail fast when not connected', async (t) => {
 });
 
 test('connect rejects in words when nobody listens', async (t) => {
+  t.timeout(5000);
   const server = await fakeServer(() => undefined);
   await server.close();
   const client = new ChatClient(fast);
@@ -156,6 +163,7 @@ test('connect rejects in words when nobody listens', async (t) => {
 });
 
 test('chat events are emitted with their data', async (t) => {
+  t.timeout(5000);
   const event = { id: 'm1', from: 'bob', to: 'alice', message: 'hi', format: 'text' as const, ts: 5 };
   const server = await fakeServer((request, socket) => {
     socket.send(JSON.stringify(eventFrame('chat', event)));
@@ -172,6 +180,7 @@ test('chat events are emitted with their data', async (t) => {
 });
 
 test('a close that says "do not reconnect" fails what waits and stays down', async (t) => {
+  t.timeout(5000);
   const server = await fakeServer((_request, socket) => socket.close(CloseCode.KICKED, 'account removed'));
   const client = new ChatClient(fast);
   await client.connect(server.url);
@@ -188,6 +197,7 @@ test('a close that says "do not reconnect" fails what waits and stays down', asy
 });
 
 test('after the server goes away it reconnects to the resolved URL and logs in again', async (t) => {
+  t.timeout(5000);
   const first = await fakeServer(chatNode('node-a'));
   const second = await fakeServer(chatNode('node-b'));
   const client = new ChatClient({ ...fast, resolveUrl: async () => second.url });
@@ -211,6 +221,7 @@ test('after the server goes away it reconnects to the resolved URL and logs in a
 });
 
 test('while the server is unreachable the delays double up to the cap', async (t) => {
+  t.timeout(5000);
   const server = await fakeServer(chatNode('node-a'));
   const client = new ChatClient(fast);
   await client.connect(server.url);
@@ -224,6 +235,7 @@ test('while the server is unreachable the delays double up to the cap', async (t
 });
 
 test('a refused login after a reconnect ends the session instead of retrying', async (t) => {
+  t.timeout(5000);
   let refuse = false;
   const server = await fakeServer((request) => {
     if (request.action === 'login' && refuse) return errorFrame(request.id, ErrorCode.UNAUTHORIZED, 'wrong username or password');
@@ -244,6 +256,7 @@ test('a refused login after a reconnect ends the session instead of retrying', a
 });
 
 test('after logout a reconnect does not log in', async (t) => {
+  t.timeout(5000);
   const server = await fakeServer(chatNode('node-a'));
   const client = new ChatClient(fast);
   await client.connect(server.url);
@@ -258,6 +271,7 @@ test('after logout a reconnect does not log in', async (t) => {
 });
 
 test('close() stops a reconnect that is waiting', async (t) => {
+  t.timeout(5000);
   const server = await fakeServer(chatNode('node-a'));
   let resolved = 0;
   const client = new ChatClient({ ...fast, backoff: { initialMs: 100, maxMs: 100 }, resolveUrl: async () => (resolved++, server.url) });
@@ -273,6 +287,7 @@ test('close() stops a reconnect that is waiting', async (t) => {
 });
 
 test('a server that stops answering pings is dropped and reconnected', async (t) => {
+  t.timeout(5000);
   const silent = await fakeServer(chatNode('node-a'), { autoPong: false });
   const alive = await fakeServer(chatNode('node-b'));
   const client = new ChatClient({ ...fast, heartbeatMs: 50, resolveUrl: async () => alive.url });

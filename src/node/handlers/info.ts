@@ -12,7 +12,9 @@ export async function userInfo(services: NodeServices, _ctx: RequestContext, dat
   const session = await services.global.get(data.username);
   if (!session || !services.isNodeAlive(session.nodeId)) {
     if (!session && !(await services.users.find(data.username))) throw notFound(`no user named "${data.username}"`);
-    return { username: data.username, online: false, nodeId: null, loginAt: null };
+    return { username: data.username, online: false, nodeId: null, loginAt: null, devices: 0 };
   }
-  return { username: data.username, online: true, nodeId: session.nodeId, loginAt: session.loginAt };
+  // Connections on nodes that died but were not cleaned up yet do not count.
+  const devices = Object.entries(session.devices).reduce((sum, [node, count]) => (services.isNodeAlive(node) ? sum + count : sum), 0);
+  return { username: data.username, online: true, nodeId: session.nodeId, loginAt: session.loginAt, devices };
 }

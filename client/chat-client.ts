@@ -180,10 +180,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   #onErrorFrame(frame: ServerFrame): void {
     const { code, message } = readErrorData(frame.data);
-    // The server answers one connection's requests in order, so an error that could not name
-    // its request (e.g. a rate limit hit before the frame was read) answers the oldest one.
-    const replyTo = 'replyTo' in frame && typeof frame.replyTo === 'string' ? frame.replyTo : this.#pending.oldest();
-    if (replyTo !== undefined && this.#pending.reject(replyTo, new ZkchatError(code, message))) return;
+    const replyTo = 'replyTo' in frame ? frame.replyTo : null;
+    // replyTo null: the server could not read a request id; nothing waiting can be blamed.
+    if (typeof replyTo === 'string' && this.#pending.reject(replyTo, new ZkchatError(code, message))) return;
     this.emit('serverError', { code, message });
   }
 

@@ -1,15 +1,15 @@
 /**
  * Terminal chat client: `npm run client`. Asks for the server and an account with prompts,
- * then reads chat lines until /quit. ZKCHAT_URL sets the suggested server; ZKCHAT_LOG_LEVEL
+ * then reads chat lines until /quit. ZKCHAT_URL sets the suggested gateway (http://) or node (ws://); ZKCHAT_LOG_LEVEL
  * (default silent) turns on the client's own log, on stderr.
  */
 import { createLogger, isLogLevel, type Logger } from '../core/logger.js';
 import type { ClientAction, ReplyData } from '../protocol/actions.js';
 import { ChatClient } from './chat-client.js';
 import { LineSession } from './line-mode.js';
+import { DEFAULT_ADDRESS, resolveNodeUrl } from './server-address.js';
 import * as ui from './ui.js';
 
-const DEFAULT_URL = 'ws://127.0.0.1:4101';
 
 /** What a signal has to stop: the client, and the line mode when it runs. */
 const current: { client: ChatClient | null; session: LineSession | null } = { client: null, session: null };
@@ -25,16 +25,16 @@ function clientLogger(): Logger {
 
 async function main(): Promise<void> {
   const logger = clientLogger();
-  let url = await ui.askServerUrl(process.env.ZKCHAT_URL || DEFAULT_URL);
+  let address = await ui.askServerUrl(process.env.ZKCHAT_URL || DEFAULT_ADDRESS);
   for (;;) {
-    // The address is asked for once; a gateway lookup would take the place of this resolver.
-    const client = new ChatClient({ resolveUrl: () => Promise.resolve(url), logger });
+    // Through a gateway, every reconnect asks it again, so a dead node is left for a live one.
+    const client = new ChatClient({ resolveUrl: () => resolveNodeUrl(address), logger });
     current.client = client;
     try {
-      await client.connect(url);
+      await client.connect(await resolveNodeUrl(address));
     } catch (err) {
       say(ui.renderError(ui.errorSentence(err, 'ping')));
-      url = await ui.askServerUrl(url);
+      address = await ui.askServerUrl(address);
       continue;
     }
     const login = await signIn(client);
@@ -69,6 +69,8 @@ async function signIn(client: ChatClient): Promise<ReplyData['login']> {
 
 async function exit(code: number): Promise<never> {
   await current.client?.close();
+  // A prompt interrupted by a signal leaves the cursor hidden.
+  if (process.stdout.isTTY) process.stdout.write('\x1b[?25h');
   process.exit(code);
 }
 

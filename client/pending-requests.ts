@@ -12,7 +12,6 @@ interface Pending {
  * once instead of waiting, and each one fails by itself after its timeout.
  */
 export class PendingRequests {
-  // A Map keeps insertion order, which is the order the server answers in.
   readonly #byId = new Map<string, Pending>();
 
   constructor(private readonly limit: number) {}
@@ -46,11 +45,6 @@ export class PendingRequests {
     const pending = this.#take(id);
     pending?.reject(err);
     return pending !== undefined;
-  }
-
-  /** Id of the request waiting longest, if any. */
-  oldest(): string | undefined {
-    return this.#byId.keys().next().value;
   }
 
   rejectAll(err: Error): void {

@@ -5,11 +5,12 @@ import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, type ChatEventData, type 
 import { ErrorCode } from '../protocol/codes.js';
 import { COMMAND_HELP, NOT_YET_COMMANDS } from './command-parser.js';
 import { ConnectionError } from './errors.js';
+import { checkAddress } from './server-address.js';
 
 // Prompts -------------------------------------------------------------------
 
 export async function askServerUrl(defaultUrl: string): Promise<string> {
-  const url = await input({ message: 'Server', default: defaultUrl, validate: checkServerUrl });
+  const url = await input({ message: 'Gateway or server', default: defaultUrl, validate: checkServerUrl });
   return url.trim();
 }
 
@@ -44,12 +45,7 @@ export function isPromptCancelled(err: unknown): boolean {
 }
 
 function checkServerUrl(value: string): true | string {
-  try {
-    const { protocol } = new URL(value.trim());
-    return protocol === 'ws:' || protocol === 'wss:' || 'the address must start with ws:// or wss://';
-  } catch {
-    return 'that is not an address, e.g. ws://127.0.0.1:4101';
-  }
+  return checkAddress(value) ?? true;
 }
 
 // Rendering -----------------------------------------------------------------
@@ -69,7 +65,8 @@ export function renderChat(event: ChatEventData, me: string): string {
 export function renderWho(info: ReplyData['userInfo']): string {
   if (!info.online) return `${chalk.bold(info.username)} is ${chalk.gray('offline')}`;
   const since = info.loginAt === null ? '' : ` since ${formatTime(info.loginAt)}`;
-  return `${chalk.bold(info.username)} is ${chalk.green('online')} on ${info.nodeId ?? 'an unknown node'}${since}`;
+  const devices = info.devices > 1 ? `, on ${info.devices} devices` : '';
+  return `${chalk.bold(info.username)} is ${chalk.green('online')} on ${info.nodeId ?? 'an unknown node'}${since}${devices}`;
 }
 
 export function renderHelp(): string {

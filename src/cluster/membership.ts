@@ -11,9 +11,9 @@
  * and since member and election znodes are created and deleted atomically with the same session,
  * every change of the candidates is also a membership change. So on each membership event we
  * re-read the election children once and read the lowest one's data. That costs no extra watch:
- * no one watches the election directory or the leader's znode, so the election stays herd-free
- * (a leader's departure wakes its successor through the predecessor watch, and everyone through
- * the membership watch they need anyway).
+ * no one watches the election directory, each election znode is watched by its successor only, so
+ * the election stays herd-free (a leader's departure wakes its successor through the predecessor
+ * watch, and everyone else through the membership watch they need anyway).
  */
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';

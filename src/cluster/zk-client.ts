@@ -69,13 +69,18 @@ export function connectClient({ connect, sessionTimeoutMs, timeoutMs, signal }: 
 const closed = new WeakSet<Client>();
 
 /**
- * close() can throw: it writes the close request to the current socket, which does not exist yet
- * if called in the same tick as connect(). Closing is best effort anyway.
+ * Closes a client in any state without throwing or crashing. Two 1.1.3 bugs: close() throws if
+ * called in the same tick as connect() (no socket yet); and closing a client whose session is not
+ * established yet sends the close request with xid 0, so when the server answers the handshake the
+ * client takes the connect response for the reply to it and throws "Unknown code" from its socket
+ * handler: an uncaught exception that kills the process. With a nonzero xid it discards that
+ * response instead and stays closed. The field is internal; the dependency is pinned to 1.1.3.
  */
 export function closeQuietly(client: Client): void {
-  // A second close() would queue (and try to write) a second close request.
-  if (closed.has(client)) return;
+  if (closed.has(client)) return; // a second close() would queue a second close request
   closed.add(client);
+  const manager: unknown = Reflect.get(client, 'connectionManager');
+  if (typeof manager === 'object' && manager !== null && Reflect.get(manager, 'xid') === 0) Reflect.set(manager, 'xid', 1);
   try {
     client.close();
   } catch {

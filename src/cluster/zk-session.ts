@@ -79,8 +79,9 @@ export class ZkSession {
 
   /** Removes our znodes (if ZooKeeper is reachable) and closes the session, waiting at most about `waitMs`. */
   async close(waitMs: number, logger: Logger): Promise<void> {
+    const reachable = this.connected && !this.liveness.silent;
     this.liveness.stop();
-    if (!this.connected) return closeQuietly(this.client);
+    if (!reachable) return closeQuietly(this.client); // the server drops our znodes with the session
     try {
       await withTimeout(deregister(this.client, this.#paths, this.registration), waitMs, 'removing our znodes timed out');
     } catch (err) {

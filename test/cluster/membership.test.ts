@@ -203,6 +203,31 @@ test('start() rejects with the connect string when ZooKeeper is unreachable', as
   await t.throwsAsync(m.start(), { message: /only once/ });
 });
 
+test('stop() while start() is still connecting rejects start() and leaves nothing behind', async (t) => {
+  const root = uniqueRoot();
+  // Same tick: the client has no socket yet.
+  const early = member(t, root, 'early');
+  const earlyStart = early.m.start();
+  await early.m.stop();
+  await t.throwsAsync(earlyStart, { message: /aborted/ });
+
+  // ZooKeeper unreachable at first, reachable right after stop(): the abandoned client must neither
+  // crash on the late handshake nor register.
+  const proxy = await startProxy(t, zkConnect());
+  proxy.cut();
+  const late = member(t, root, 'late', proxy.connect);
+  const lateStart = late.m.start();
+  await sleep(300);
+  await late.m.stop();
+  proxy.heal();
+  await t.throwsAsync(lateStart, { message: /aborted/ });
+
+  await sleep(1_000); // a crash of the abandoned clients would fail the run here
+  const observer = await started(t, root, 'observer');
+  t.deepEqual(ids(observer), ['observer']);
+  t.deepEqual([...early.membersEvents, ...late.membersEvents, ...early.leaderEvents, ...late.leaderEvents], []);
+});
+
 test('a leader cut off from a silent ZooKeeper stops leading before anyone else takes over', async (t) => {
   const root = uniqueRoot();
   const proxy = await startProxy(t, zkConnect());

@@ -4,9 +4,11 @@ import type { NodeInfo } from './membership.js';
 /** One entry of the live server list the gateway reads: Redis hash `<prefix>servers`, field = node id. */
 export interface ServerEntry {
   id: string;
+  /** Where clients open their WebSocket (ws: or wss:). */
   clientUrl: string;
   role: 'leader' | 'follower';
   connections: number;
+  /** When the leader last refreshed the entry, ms since the epoch; the gateway skips stale ones. */
   updatedAt: number;
 }
 

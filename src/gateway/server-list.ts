@@ -1,16 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
+import { serverListKey, type ServerEntry } from '../cluster/server-list.js';
 
-/** One chat node as the cluster leader publishes it in the `${prefix}servers` hash. */
-export interface ServerEntry {
-  id: string;
-  /** Where clients open their WebSocket (ws: or wss:). */
-  clientUrl: string;
-  role: 'leader' | 'follower';
-  connections: number;
-  /** When the leader last refreshed the entry, ms since the epoch. */
-  updatedAt: number;
-}
+export type { ServerEntry };
 
 /** Result of checking one hash field: the entry, or why it was rejected. */
 export type ParsedEntry = { ok: true; entry: ServerEntry } | { ok: false; reason: string };
@@ -90,7 +82,7 @@ export class ServerListReader {
     private readonly timeoutMs: number,
     private readonly logger: Logger,
   ) {
-    this.key = `${redisPrefix}servers`;
+    this.key = serverListKey(redisPrefix);
   }
 
   /** Every valid entry, live or not. Throws ServerListUnavailableError when Redis cannot answer. */

@@ -2,7 +2,7 @@ import type { ExecutionContext } from 'ava';
 import { silentLogger } from '../../core/logger.js';
 import { loadNodeConfig, type NodeConfig } from '../../src/config.js';
 import { ChatNode } from '../../src/node/chat-node.js';
-import { testServices, type TestServices } from './services-env.js';
+import { nodeEnv, testServices, type TestServices } from './services-env.js';
 
 /** Starts an in-process chat node on free ports against the real services; stopped at teardown. */
 export async function startTestNode(
@@ -10,20 +10,7 @@ export async function startTestNode(
   overrides: Record<string, string> = {},
   services: TestServices = testServices(),
 ): Promise<{ node: ChatNode; port: number; config: NodeConfig; services: TestServices }> {
-  const config = loadNodeConfig({
-    NODE_ID: `node-${Math.random().toString(36).slice(2, 8)}`,
-    CLIENT_PORT: '0',
-    CLUSTER_PORT: '0',
-    ZK_CONNECT: services.zkConnect,
-    REDIS_URL: services.redisUrl,
-    REDIS_PREFIX: services.redisPrefix,
-    MONGO_URL: services.mongoUrl,
-    MONGO_DB: services.mongoDb,
-    ZK_ROOT: services.zkRoot,
-    CLUSTER_SECRET: services.clusterSecret,
-    ZK_SESSION_TIMEOUT_MS: '2000',
-    ...overrides,
-  });
+  const config = loadNodeConfig(nodeEnv(services, { NODE_ID: `node-${Math.random().toString(36).slice(2, 8)}`, ...overrides }));
   const node = new ChatNode(config, silentLogger);
   t.teardown(() => node.stop());
   await node.start();

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from 'ava';
-import { testServices, type TestServices } from './services-env.js';
+import { nodeEnv, testServices, type TestServices } from './services-env.js';
 import { spawnNode, type RunningProcess } from './spawn.js';
 
 export interface ClusterNode {
@@ -36,27 +36,18 @@ export const FAST_CLUSTER_ENV = {
  */
 export async function startCluster(t: ExecutionContext, count: number): Promise<TestCluster> {
   const services = testServices();
-  const shared = {
-    ...FAST_CLUSTER_ENV,
-    ZK_CONNECT: services.zkConnect,
-    ZK_ROOT: services.zkRoot,
-    CLUSTER_SECRET: services.clusterSecret,
-    REDIS_URL: services.redisUrl,
-    REDIS_PREFIX: services.redisPrefix,
-    MONGO_URL: services.mongoUrl,
-    MONGO_DB: services.mongoDb,
-  };
+  const shared = { ...FAST_CLUSTER_ENV };
   const nodes: ClusterNode[] = [];
   const addNode = async (): Promise<ClusterNode> => {
     const id = `node-${nodes.length + 1}`;
-    const proc = spawnNode(t, 'dist/src/node/main.js', { ...shared, NODE_ID: id, CLIENT_PORT: '0', CLUSTER_PORT: '0' });
+    const proc = spawnNode(t, 'dist/src/node/main.js', nodeEnv(services, { ...shared, NODE_ID: id }));
     const log = (await proc.waitForLog('chat node listening')) as { clientPort: number; clusterPort: number };
     const node = { id, clientPort: log.clientPort, clusterPort: log.clusterPort, proc };
     nodes.push(node);
     return node;
   };
   for (let i = 0; i < count; i++) await addNode();
-  const gateway = spawnNode(t, 'dist/src/gateway/main.js', { ...shared, GATEWAY_PORT: '0' });
+  const gateway = spawnNode(t, 'dist/src/gateway/main.js', nodeEnv(services, { ...shared, GATEWAY_PORT: '0' }));
   const { port } = (await gateway.waitForLog('gateway listening')) as { port: number };
   return { services, nodes, gatewayPort: port, gateway, addNode };
 }

@@ -25,3 +25,20 @@ export function testServices(): TestServices {
   return {
     zkConnect: ZK_CONNECT, redisUrl: REDIS_URL, mongoUrl: MONGO_URL, mongoDb: `test_${tag}`, redisPrefix: `test:${tag}:`, zkRoot: `/zkchat-test-${tag}`, clusterSecret: `test-secret-${tag}-0123456789` };
 }
+
+/** Environment of a chat node on free ports against `services`. */
+export function nodeEnv(services: TestServices, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    CLIENT_PORT: '0',
+    CLUSTER_PORT: '0',
+    ZK_CONNECT: services.zkConnect,
+    ZK_ROOT: services.zkRoot,
+    ZK_SESSION_TIMEOUT_MS: '2000',
+    CLUSTER_SECRET: services.clusterSecret,
+    REDIS_URL: services.redisUrl,
+    REDIS_PREFIX: services.redisPrefix,
+    MONGO_URL: services.mongoUrl,
+    MONGO_DB: services.mongoDb,
+    ...overrides,
+  };
+}

@@ -1,25 +1,12 @@
 import { createConnection } from 'node:net';
 import test from 'ava';
 import { Redis } from 'ioredis';
-import { testServices } from '../helpers/services-env.js';
+import { nodeEnv, testServices } from '../helpers/services-env.js';
 import { spawnNode } from '../helpers/spawn.js';
 import { loggedInClient } from '../helpers/users.js';
 
-function nodeEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  const services = testServices();
-  return {
-    NODE_ID: `proc-${process.pid}-${Math.random().toString(36).slice(2, 6)}`,
-    CLIENT_PORT: '0',
-    CLUSTER_PORT: '0',
-    ZK_CONNECT: services.zkConnect,
-    REDIS_URL: services.redisUrl,
-    REDIS_PREFIX: services.redisPrefix,
-    MONGO_URL: services.mongoUrl,
-    MONGO_DB: services.mongoDb,
-    ZK_ROOT: services.zkRoot,
-    CLUSTER_SECRET: services.clusterSecret,
-    ...overrides,
-  };
+function env(overrides: Record<string, string> = {}): Record<string, string> {
+  return nodeEnv(testServices(), { NODE_ID: `proc-${process.pid}-${Math.random().toString(36).slice(2, 6)}`, ...overrides });
 }
 
 function portIsClosed(port: number): Promise<boolean> {
@@ -31,15 +18,15 @@ function portIsClosed(port: number): Promise<boolean> {
 }
 
 test('SIGTERM closes clients with 1001, removes their sessions, frees the port and exits 0', async (t) => {
-  const env = nodeEnv();
-  const proc = spawnNode(t, 'dist/src/node/main.js', env);
+  const nodeVars = env();
+  const proc = spawnNode(t, 'dist/src/node/main.js', nodeVars);
   const { clientPort } = (await proc.waitForLog('chat node listening')) as { clientPort: number };
   const { client, username } = await loggedInClient(clientPort);
 
-  const redis = new Redis(env.REDIS_URL!);
+  const redis = new Redis(nodeVars.REDIS_URL!);
   t.teardown(() => redis.disconnect());
-  const sessionKey = `${env.REDIS_PREFIX}session:${username}`;
-  t.is(await redis.hget(sessionKey, 'nodeId'), env.NODE_ID);
+  const sessionKey = `${nodeVars.REDIS_PREFIX}session:${username}`;
+  t.is(await redis.hget(sessionKey, 'nodeId'), nodeVars.NODE_ID);
 
   proc.child.kill('SIGTERM');
   const closed = await client.closed;
@@ -52,7 +39,7 @@ test('SIGTERM closes clients with 1001, removes their sessions, frees the port a
 });
 
 test('MongoDB unreachable at start: one clear line on stderr and exit code 1', async (t) => {
-  const proc = spawnNode(t, 'dist/src/node/main.js', nodeEnv({ MONGO_URL: 'mongodb://127.0.0.1:1', CONNECT_TIMEOUT_MS: '500' }));
+  const proc = spawnNode(t, 'dist/src/node/main.js', env({ MONGO_URL: 'mongodb://127.0.0.1:1', CONNECT_TIMEOUT_MS: '500' }));
   const { code } = await proc.exited;
   t.is(code, 1);
   t.regex(proc.stderr(), /cannot start: cannot reach MongoDB at mongodb:\/\/127\.0\.0\.1:1/);
@@ -60,7 +47,7 @@ test('MongoDB unreachable at start: one clear line on stderr and exit code 1', a
 });
 
 test('a bad setting stops start-up with a message naming it', async (t) => {
-  const proc = spawnNode(t, 'dist/src/node/main.js', nodeEnv({ MAX_FRAME_BYTES: 'lots' }));
+  const proc = spawnNode(t, 'dist/src/node/main.js', env({ MAX_FRAME_BYTES: 'lots' }));
   const { code } = await proc.exited;
   t.is(code, 1);
   t.regex(proc.stderr(), /MAX_FRAME_BYTES must be an integer/);

@@ -5,6 +5,7 @@ import { logRequests, rateLimit, requireAuth } from '../../core/interceptors.js'
 import { PUBLIC_ACTIONS } from '../../protocol/actions.js';
 import { ErrorCode } from '../../protocol/codes.js';
 import { FrameError, parseRequest, peekRequestId } from '../../protocol/validate.js';
+import { isBackendUnavailable } from '../storage/backend-errors.js';
 import type { ClientConnection } from './client-connection.js';
 import { clientHandlers } from './handlers/index.js';
 import { RequestContext } from './request-context.js';
@@ -50,6 +51,9 @@ export function createRequestPipeline(services: NodeServices, maxFrameBytes: num
         conn.fail(err.replyTo, err.code, err.message);
       } else if (err instanceof ZkchatError) {
         conn.fail(ctx.request?.id ?? peekRequestId(raw, maxFrameBytes), err.code, err.message);
+      } else if (isBackendUnavailable(err)) {
+        conn.logger.warn('backing service unavailable', { err: (err as Error).message, action: ctx.action });
+        conn.fail(ctx.request?.id ?? null, ErrorCode.UNAVAILABLE, 'a backing service is unavailable: try again shortly');
       } else {
         conn.logger.error('request failed', { err, action: ctx.action });
         conn.fail(ctx.request?.id ?? null, ErrorCode.INTERNAL, 'internal error: the request could not be completed');

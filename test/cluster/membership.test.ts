@@ -7,6 +7,7 @@ import zookeeper, { type Option } from 'node-zookeeper-client';
 import { silentLogger } from '../../core/logger.js';
 import { ZkMembership, type NodeInfo } from '../../src/cluster/membership.js';
 import { testServices } from '../helpers/services-env.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 // Real ZooKeeper (tickTime 500, minSessionTimeout 1000). Every test uses its own root.
 const SESSION_MS = 2_000;
@@ -167,8 +168,8 @@ test('each candidate watches only its predecessor (no herd effect)', async (t) =
 
 test('after its session expires a member registers again and the election goes on', async (t) => {
   const root = uniqueRoot();
-  const proxy = await startProxy(t, zkConnect());
-  const all = [await started(t, root, 'a', proxy.connect), await started(t, root, 'b'), await started(t, root, 'c')];
+  const proxy = await startTcpProxy(t, zkConnect());
+  const all = [await started(t, root, 'a', proxy.address), await started(t, root, 'b'), await started(t, root, 'c')];
   const [a, b, c] = all as [Member, Member, Member];
   await waitUntil('all agree', () => agree(all, ['a', 'b', 'c'], 'a'));
   const oldNode = a.m.electionNode();
@@ -213,9 +214,9 @@ test('stop() while start() is still connecting rejects start() and leaves nothin
 
   // ZooKeeper unreachable at first, reachable right after stop(): the abandoned client must neither
   // crash on the late handshake nor register.
-  const proxy = await startProxy(t, zkConnect());
+  const proxy = await startTcpProxy(t, zkConnect());
   proxy.cut();
-  const late = member(t, root, 'late', proxy.connect);
+  const late = member(t, root, 'late', proxy.address);
   const lateStart = late.m.start();
   await sleep(300);
   await late.m.stop();
@@ -230,8 +231,8 @@ test('stop() while start() is still connecting rejects start() and leaves nothin
 
 test('a leader cut off from a silent ZooKeeper stops leading before anyone else takes over', async (t) => {
   const root = uniqueRoot();
-  const proxy = await startProxy(t, zkConnect());
-  const a = await started(t, root, 'a', proxy.connect);
+  const proxy = await startTcpProxy(t, zkConnect());
+  const a = await started(t, root, 'a', proxy.address);
   const [b, c] = [await started(t, root, 'b'), await started(t, root, 'c')];
   const all = [a, b, c];
   await waitUntil('all agree', () => agree(all, ['a', 'b', 'c'], 'a'));
@@ -262,7 +263,7 @@ test('a leader cut off from a silent ZooKeeper stops leading before anyone else 
  * closes it. The member (behind `proxy`) is cut off meanwhile; otherwise it may win the session back
  * before the close arrives. When it reconnects, the server tells it that the session expired.
  */
-async function expireSession(x: Member, proxy: Proxy): Promise<void> {
+async function expireSession(x: Member, proxy: TcpProxy): Promise<void> {
   const credentials = x.m.sessionCredentials();
   if (!credentials) throw new Error(`${x.id} has no session`);
   proxy.cut();
@@ -314,54 +315,3 @@ function spawnMember(t: ExecutionContext, connect: string, root: string, id: str
   return { process: child, ready };
 }
 
-interface Proxy {
-  connect: string;
-  /** Connections stay open but carry nothing, new ones too: a silent network. */
-  freeze(): void;
-  /** All connections are closed and new ones refused at once. */
-  cut(): void;
-  /** Frozen connections break; new connections pass again. */
-  heal(): void;
-}
-
-/** A TCP proxy in front of ZooKeeper, to break one member's connection in the ways above. */
-async function startProxy(t: ExecutionContext, target: string): Promise<Proxy> {
-  const [host, port] = target.split(',')[0]!.split(':') as [string, string];
-  const sockets = new Set<net.Socket>();
-  let mode: 'pass' | 'frozen' | 'cut' = 'pass';
-  const track = (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-  };
-  const server = net.createServer((downstream) => {
-    track(downstream);
-    if (mode === 'cut') return void downstream.destroy();
-    if (mode === 'frozen') return; // accepted, never answered
-    const upstream = net.connect(Number(port), host);
-    track(upstream);
-    const pass = () => mode === 'pass';
-    upstream.on('close', () => pass() && downstream.destroy());
-    downstream.on('close', () => pass() && upstream.destroy());
-    downstream.on('data', (data: Buffer) => pass() && upstream.write(data));
-    upstream.on('data', (data: Buffer) => pass() && downstream.write(data));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const destroyAll = () => [...sockets].forEach((s) => s.destroy());
-  t.teardown(() => {
-    destroyAll();
-    server.close();
-  });
-  return {
-    connect: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    freeze: () => void (mode = 'frozen'),
-    cut: () => {
-      mode = 'cut';
-      destroyAll();
-    },
-    heal: () => {
-      mode = 'pass';
-      destroyAll();
-    },
-  };
-}

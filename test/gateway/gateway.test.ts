@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { Redis } from 'ioredis';
 import { createLogger, silentLogger, type Logger } from '../../core/logger.js';
@@ -8,6 +8,7 @@ import { Gateway } from '../../src/gateway/http-server.js';
 import { parseServerEntry, pickServer, type ServerEntry } from '../../src/gateway/server-list.js';
 import { testServices } from '../helpers/services-env.js';
 import { spawnNode } from '../helpers/spawn.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 const STALE_MS = 5000;
 
@@ -214,12 +215,12 @@ test('odd requests get an answer and never stop the gateway', async (t) => {
 });
 
 test('Redis going down mid-run: /server and /servers are 503 saying the list cannot be read, /healthz 503; all recover', async (t) => {
-  const relay = await startRelay(t, testServices().redisUrl);
-  const gw = await startGateway(t, { REDIS_URL: relay.url });
+  const relay = await startTcpProxy(t, testServices().redisUrl);
+  const gw = await startGateway(t, { REDIS_URL: `redis://${relay.address}` });
   await gw.put(entry('node-a', 'follower', 0));
   t.is((await getJson(gw.port, '/server')).status, 200);
 
-  await relay.cut();
+  relay.cut();
   const server = await waitForStatus(gw.port, '/server', 503);
   t.is((server.body as { error: { code: number } }).error.code, 503);
   t.regex((server.body as { error: { message: string } }).error.message, /^the server list cannot be read/);
@@ -230,7 +231,7 @@ test('Redis going down mid-run: /server and /servers are 503 saying the list can
   t.is(health.status, 503);
   t.deepEqual(health.body, { ok: false, redis: 'down' });
 
-  await relay.restore();
+  relay.heal();
   t.deepEqual((await waitForStatus(gw.port, '/server', 200)).body, { id: 'node-a', url: 'ws://node-a.test:4101' });
   t.deepEqual((await getJson(gw.port, '/healthz')).body, { ok: true, redis: 'up' });
 });
@@ -320,50 +321,3 @@ function portIsClosed(port: number): Promise<boolean> {
   });
 }
 
-interface Relay {
-  /** redis:// URL of the relay, to give the gateway instead of the real one. */
-  url: string;
-  /** Refuses new connections and drops the open ones: Redis is "down" for whoever uses the relay. */
-  cut(): Promise<void>;
-  /** Listens on the same port again. */
-  restore(): Promise<void>;
-}
-
-/**
- * A TCP relay in front of the shared test Redis, so one test can take "its" Redis away
- * without stopping the one every other test uses.
- */
-async function startRelay(t: ExecutionContext, redisUrl: string): Promise<Relay> {
-  const target = new URL(redisUrl);
-  const targetPort = Number(target.port || 6379);
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-
-  const listen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      const srv = createServer((client) => {
-        const upstream = createConnection({ host: target.hostname, port: targetPort });
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => (client.destroy(), upstream.destroy()));
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      srv.once('error', reject);
-      srv.listen(port, '127.0.0.1', () => {
-        server = srv;
-        resolve((srv.address() as { port: number }).port);
-      });
-    });
-  const cut = async () => {
-    const srv = server;
-    server = undefined;
-    for (const s of sockets) s.destroy();
-    if (srv) await new Promise<void>((resolve) => srv.close(() => resolve()));
-  };
-
-  const port = await listen(0);
-  t.teardown(cut);
-  return { url: `redis://127.0.0.1:${port}`, cut, restore: async () => void (await listen(port)) };
-}

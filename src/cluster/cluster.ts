@@ -167,6 +167,7 @@ export class Cluster {
   }
 
   #onTick(): void {
+    this.relay.sweep();
     if (this.isLeader()) void this.#writeServerList();
     else this.#reportLoad();
   }

@@ -1,17 +1,21 @@
 import type { Logger } from '../../core/logger.js';
 import type { ChatEventData } from '../../protocol/actions.js';
-import type { ClusterLink } from './cluster-link.js';
 import type { LinkMessage, RelayMessage, RelayStatus } from './link-messages.js';
 import { RecentIds } from './recent-ids.js';
 
 export type RelayOutcome = RelayStatus | 'timeout';
+
+/** The one thing relays need of a link to a peer. */
+export interface LinkSender {
+  send(message: LinkMessage): boolean;
+}
 
 export interface RelayTopology {
   readonly selfId: string;
   isLeader(): boolean;
   leaderId(): string | null;
   isAlive(nodeId: string): boolean;
-  link(peerId: string): ClusterLink | undefined;
+  link(peerId: string): LinkSender | undefined;
 }
 
 export interface RelayLimits {
@@ -39,7 +43,7 @@ interface Pending {
 export class RelayEngine {
   readonly #pending = new Map<string, Pending>();
   /** Leader only: relays passing through, by id → the node to ack back to. */
-  readonly #forwarded = new Map<string, { from: string; message: RelayMessage }>();
+  readonly #forwarded = new Map<string, { from: string; message: RelayMessage; at: number }>();
   readonly #delivered: RecentIds<RelayStatus>;
 
   constructor(
@@ -70,7 +74,7 @@ export class RelayEngine {
   }
 
   /** The next hop for a relay to `target`: direct when this node leads, else the leader. */
-  #nextHop(target: string): ClusterLink | undefined {
+  #nextHop(target: string): LinkSender | undefined {
     if (this.topology.isLeader()) return this.topology.link(target);
     const leader = this.topology.leaderId();
     return leader ? this.topology.link(leader) : undefined;
@@ -138,7 +142,7 @@ export class RelayEngine {
       this.logger.warn('relay forward table full; origin will retry', { target: message.target });
       return;
     }
-    this.#forwarded.set(message.id, { from, message });
+    this.#forwarded.set(message.id, { from, message, at: Date.now() });
     this.topology.link(message.target)?.send(message);
   }
 
@@ -152,6 +156,19 @@ export class RelayEngine {
       this.#forwarded.delete(id);
       this.topology.link(forwarded.from)?.send({ t: 'ack', id, status });
     }
+  }
+
+  /**
+   * Forgets relays passing through that the target never answered: their origin gave up long
+   * ago (and resends under a new path if it still cares), so keeping them only fills the table.
+   */
+  sweep(now = Date.now()): void {
+    const cutoff = now - this.limits.timeoutMs * 2;
+    for (const [id, entry] of this.#forwarded) if (entry.at < cutoff) this.#forwarded.delete(id);
+  }
+
+  get forwardedCount(): number {
+    return this.#forwarded.size;
   }
 
   /** Stops waiting; pending senders learn delivery is unconfirmed. */

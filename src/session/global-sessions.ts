@@ -51,12 +51,8 @@ export class GlobalSessions {
    * login (the session then points at this node); 0 connections removes the node's share.
    */
   async setNodeDevices(username: string, nodeId: string, count: number, loginAt?: number): Promise<void> {
-    await this.#setNodeDevices(username, nodeId, count, loginAt);
-  }
-
-  #setNodeDevices(username: string, nodeId: string, count: number, loginAt?: number): Promise<unknown> {
-    const run = (this.redis as unknown as SessionCommands).zkchatSetNodeDevices;
-    return run.call(this.redis, this.#key(username), this.#nodeUsersKey(nodeId), nodeId, String(count), loginAt ? String(loginAt) : '', username);
+    const commands = this.redis as unknown as SessionCommands;
+    await commands.zkchatSetNodeDevices(this.#key(username), this.#nodeUsersKey(nodeId), nodeId, String(count), loginAt ? String(loginAt) : '', username);
   }
 
   async get(username: string): Promise<GlobalSession | null> {

@@ -1,5 +1,6 @@
 import test from 'ava';
 import WebSocket from 'ws';
+import { Redis } from 'ioredis';
 import { once } from 'node:events';
 import type { ChatEventData } from '../../protocol/actions.js';
 import type { ServerFrame } from '../../protocol/frames.js';
@@ -71,6 +72,10 @@ test.serial('gateway, routing through the leader, userInfo, follower death', asy
     const reply = await carol.client.request('userInfo', { username: bob.username });
     return dataOf<{ online: boolean }>(reply).online === false ? true : undefined;
   }, 10_000, 'bob to show offline');
+  // The leader removes the dead node's sessions from Redis, not just hides them.
+  const redis = new Redis(cluster.services.redisUrl);
+  t.teardown(() => redis.disconnect());
+  await eventually(async () => ((await redis.exists(`${cluster.services.redisPrefix}session:${bob.username}`)) === 0 ? true : undefined), 10_000, "bob's session to be removed");
   const chatToDead = await alice.client.request('chat', { to: bob.username, message: 'are you there?' });
   t.is(dataOf<{ code: number }>(chatToDead).code, 404);
   const servers = await eventually(async () => {

@@ -30,7 +30,7 @@ export class LivenessProbe {
   #silent = false;
   #stopped = false;
 
-  /** `path`: any znode; `timeoutMs`: the negotiated session timeout. */
+  /** `path`: some znode to read; `timeoutMs`: the negotiated session timeout. */
   constructor(client: ZkClient, path: string, timeoutMs: number, handlers: LivenessHandlers) {
     this.#client = client;
     this.#path = path;

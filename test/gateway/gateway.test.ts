@@ -7,7 +7,7 @@ import { loadGatewayConfig } from '../../src/gateway/config.js';
 import { Gateway } from '../../src/gateway/http-server.js';
 import { parseServerEntry, pickServer, type ServerEntry } from '../../src/gateway/server-list.js';
 import { testServices } from '../helpers/services-env.js';
-import { spawnNode } from '../helpers/spawn.js';
+import { portIsClosed, spawnNode } from '../helpers/spawn.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 const STALE_MS = 5000;
@@ -313,11 +313,4 @@ function rawBytes(port: number, bytes: string): Promise<string> {
   });
 }
 
-function portIsClosed(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.on('connect', () => (socket.destroy(), resolve(false)));
-    socket.on('error', () => resolve(true));
-  });
-}
 

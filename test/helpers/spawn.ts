@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createConnection } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 
@@ -61,4 +62,13 @@ export function spawnNode(t: ExecutionContext, script: string, env: Record<strin
         check();
       }),
   };
+}
+
+/** True once nothing listens on the loopback port any more. */
+export function portIsClosed(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.on('connect', () => (socket.destroy(), resolve(false)));
+    socket.on('error', () => resolve(true));
+  });
 }

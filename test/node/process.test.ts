@@ -1,21 +1,13 @@
-import { createConnection } from 'node:net';
 import test from 'ava';
 import { Redis } from 'ioredis';
 import { nodeEnv, testServices } from '../helpers/services-env.js';
-import { spawnNode } from '../helpers/spawn.js';
+import { portIsClosed, spawnNode } from '../helpers/spawn.js';
 import { loggedInClient } from '../helpers/users.js';
 
 function env(overrides: Record<string, string> = {}): Record<string, string> {
   return nodeEnv(testServices(), { NODE_ID: `proc-${process.pid}-${Math.random().toString(36).slice(2, 6)}`, ...overrides });
 }
 
-function portIsClosed(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.on('connect', () => (socket.destroy(), resolve(false)));
-    socket.on('error', () => resolve(true));
-  });
-}
 
 test('SIGTERM closes clients with 1001, removes their sessions, frees the port and exits 0', async (t) => {
   const nodeVars = env();

@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import { ClusterRouter } from '../cluster/cluster-router.js';
+import { Cluster } from '../cluster/cluster.js';
 import type { Logger } from '../../core/logger.js';
 import { CloseCode } from '../../protocol/codes.js';
 import type { NodeConfig } from '../config.js';
@@ -13,13 +15,22 @@ import type { ClientConnection } from './client-connection.js';
 import { ClientServer } from './client-server.js';
 import { endSession } from './handlers/account.js';
 import { LocalRouter } from './local-router.js';
-import { Cluster } from '../cluster/cluster.js';
-import { ClusterRouter } from '../cluster/cluster-router.js';
 import { createRequestPipeline } from './request-pipeline.js';
 import type { NodeServices } from './services.js';
 
 /** How long clients get to close after the server says it is going away. */
 const SHUTDOWN_GRACE_MS = 2000;
+
+/**
+ * Internal link limits. A link frame carries a whole event-loop turn of relays, so it may be far
+ * larger than a client frame; the backlog bounds keep a stuck peer from growing memory (the link
+ * is dropped instead and the origins resend after it comes back).
+ */
+const LINK_LIMITS = { maxFrameBytes: 16 * 1024 * 1024, maxBufferedBytes: 64 * 1024 * 1024, maxBatch: 50_000 };
+/** Relays awaiting acks, and how many delivered relay ids a target remembers to drop resends. */
+const RELAY_BOUNDS = { maxPending: 20_000, dedupeSize: 100_000 };
+/** History rows waiting for MongoDB; beyond maxQueued chat answers 503 instead of growing memory. */
+const HISTORY_BATCHING = { maxQueued: 10_000, batchSize: 500, flushIntervalMs: 50 };
 
 /** Composition root of one chat node: builds stores, sessions and the client port; start() and stop(). */
 export class ChatNode {
@@ -46,7 +57,7 @@ export class ChatNode {
     const { db } = this.#mongo;
 
     const users = new UserStore(db);
-    const messages = new MessageStore(db, { maxQueued: 10_000, batchSize: 500, flushIntervalMs: 50 }, logger);
+    const messages = new MessageStore(db, HISTORY_BATCHING, logger);
     await Promise.all([users.ensureIndexes(), messages.ensureIndexes(), new RoomStore(db).ensureIndexes()]);
 
     const local = new LocalSessions<ClientConnection>();
@@ -60,8 +71,8 @@ export class ChatNode {
       clusterPort: config.clusterPort,
       secret: config.clusterSecret,
       zk: { connect: config.zkConnect, root: config.zkRoot, sessionTimeoutMs: config.zkSessionTimeoutMs },
-      links: { maxFrameBytes: 16 * 1024 * 1024, maxBufferedBytes: 64 * 1024 * 1024, maxBatch: 50_000 },
-      relay: { maxPending: 20_000, timeoutMs: config.relayTimeoutMs, dedupeSize: 100_000 },
+      links: LINK_LIMITS,
+      relay: { ...RELAY_BOUNDS, timeoutMs: config.relayTimeoutMs },
       tickMs: config.clusterTickMs,
       redis: this.#redis,
       redisPrefix: config.redisPrefix,

@@ -2,15 +2,10 @@ import type { ChatEventData } from '../../protocol/actions.js';
 import { eventFrame } from '../../protocol/frames.js';
 import type { LocalSessions } from '../session/local-sessions.js';
 import type { ClientConnection } from './client-connection.js';
-import type { ChatRouter } from './services.js';
 
-/** Delivery to users connected to this node: the whole story while there is one node. */
-export class LocalRouter implements ChatRouter {
+/** Delivery to the connections of users on this node; the cluster router adds the other nodes. */
+export class LocalRouter {
   constructor(private readonly local: LocalSessions<ClientConnection>) {}
-
-  async deliver(event: ChatEventData): Promise<boolean> {
-    return this.deliverLocal(event);
-  }
 
   /** Sends to every local connection of the recipient; false when there is none. */
   deliverLocal(event: ChatEventData): boolean {

@@ -22,16 +22,4 @@ export class LocalSessions<Conn> {
   connections(username: string): ReadonlySet<Conn> | undefined {
     return this.#byUser.get(username);
   }
-
-  isLocal(username: string): boolean {
-    return this.#byUser.has(username);
-  }
-
-  users(): IterableIterator<string> {
-    return this.#byUser.keys();
-  }
-
-  get userCount(): number {
-    return this.#byUser.size;
-  }
 }

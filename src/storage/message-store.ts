@@ -77,8 +77,4 @@ export class MessageStore {
       await new Promise((resolve) => setTimeout(resolve, this.options.flushIntervalMs * 10));
     }
   }
-
-  async recent(conversation: string, limit: number): Promise<StoredMessage[]> {
-    return this.#messages.find({ conversation }).sort({ ts: -1 }).limit(limit).toArray();
-  }
 }

@@ -31,8 +31,4 @@ export class RoomStore {
     );
     return result.upsertedCount === 1;
   }
-
-  async all(): Promise<RoomDoc[]> {
-    return this.#rooms.find({}, { projection: { _id: 0 } }).sort({ name: 1 }).toArray();
-  }
 }

@@ -38,6 +38,14 @@ test('MongoDB unreachable at start: one clear line on stderr and exit code 1', a
   t.notRegex(proc.stderr(), /\n\s+at /, 'no stack trace');
 });
 
+test('ZooKeeper unreachable at start: a clear line on stderr and exit code 1', async (t) => {
+  const proc = spawnNode(t, 'dist/src/node/main.js', env({ ZK_CONNECT: '127.0.0.1:1', ZK_SESSION_TIMEOUT_MS: '1000' }));
+  const { code } = await proc.exited;
+  t.is(code, 1);
+  t.regex(proc.stderr(), /cannot start: ZooKeeper unreachable at 127\.0\.0\.1:1/);
+  t.notRegex(proc.stderr(), /\n\s+at /, 'no stack trace');
+});
+
 test('a bad setting stops start-up with a message naming it', async (t) => {
   const proc = spawnNode(t, 'dist/src/node/main.js', env({ MAX_FRAME_BYTES: 'lots' }));
   const { code } = await proc.exited;

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { MongoClient } from 'mongodb';
 import { startTestNode } from '../helpers/chat-node.js';
 import { dataOf, loggedInClient, uniqueName } from '../helpers/users.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -125,4 +126,26 @@ test('ping answers with the server time', async (t) => {
   const reply = await client.request('ping');
   t.is(reply.action, 'ping');
   t.true(Math.abs(dataOf<{ ts: number }>(reply).ts - Date.now()) < 5000);
+});
+
+test('delivered messages are kept in MongoDB history, indexed by conversation and time', async (t) => {
+  const { port, services } = await startTestNode(t);
+  const alice = await loggedInClient(port);
+  const bob = await loggedInClient(port);
+  t.teardown(() => (alice.client.close(), bob.client.close()));
+  const reply = await alice.client.request('chat', { to: bob.username, message: 'keep me' });
+  const { id, ts } = dataOf<{ id: string; ts: number }>(reply);
+
+  const mongo = await MongoClient.connect(services.mongoUrl);
+  t.teardown(() => mongo.close());
+  const messages = mongo.db(services.mongoDb).collection<{ _id: string }>('messages');
+  let stored = await messages.findOne({ _id: id });
+  for (let i = 0; i < 50 && !stored; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20)); // written in batches, a moment after delivery
+    stored = await messages.findOne({ _id: id });
+  }
+  const pair = [alice.username, bob.username].sort();
+  t.like(stored, { from: alice.username, to: bob.username, message: 'keep me', ts, conversation: `u:${pair[0]}|${pair[1]}` });
+  const indexes = await messages.indexes();
+  t.true(indexes.some((index) => JSON.stringify(index.key) === JSON.stringify({ conversation: 1, ts: -1 })));
 });

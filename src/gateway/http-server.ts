@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
 import { connectRedis } from '../storage/redis.js';
 import type { GatewayConfig } from './config.js';
-import { liveServers, pickServer, ServerListReader, ServerListUnavailableError, type ServerEntry } from './server-list.js';
+import { liveServers, pickServer, RecentPicks, ServerListReader, ServerListUnavailableError, type ServerEntry } from './server-list.js';
 
 interface Reply {
   status: number;
@@ -21,6 +21,7 @@ export class Gateway {
   private redis: Redis | undefined;
   private reader: ServerListReader | undefined;
   private server: Server | undefined;
+  private readonly picks = new RecentPicks();
   private readonly routes: Record<string, Route> = {
     '/server': () => this.pickOne(),
     '/servers': () => this.listLive(),
@@ -99,8 +100,10 @@ export class Gateway {
 
   private async pickOne(): Promise<Reply> {
     return this.withServerList((entries, now) => {
-      const chosen = pickServer(entries, now, this.config.serverStaleMs);
+      this.picks.retain(entries);
+      const chosen = pickServer(entries, now, this.config.serverStaleMs, (entry) => this.picks.extraLoad(entry));
       if (!chosen) return errorReply(503, NO_SERVER_MESSAGE);
+      this.picks.record(chosen);
       return { status: 200, body: { id: chosen.id, url: chosen.clientUrl } };
     });
   }

@@ -51,12 +51,45 @@ export function liveServers(entries: readonly ServerEntry[], now: number, staleM
  * the leader also does the cluster's bookkeeping; it only takes clients when no follower
  * is alive. `undefined` when nothing is alive.
  */
-export function pickServer(entries: readonly ServerEntry[], now: number, staleMs: number): ServerEntry | undefined {
+export function pickServer(
+  entries: readonly ServerEntry[],
+  now: number,
+  staleMs: number,
+  extraLoad: (entry: ServerEntry) => number = () => 0,
+): ServerEntry | undefined {
   const live = liveServers(entries, now, staleMs);
   const followers = live.filter((entry) => entry.role === 'follower');
   const candidates = followers.length > 0 ? followers : live.filter((entry) => entry.role === 'leader');
+  const load = (entry: ServerEntry) => entry.connections + extraLoad(entry);
   // `live` is sorted by id and reduce keeps the first of equals, so ties go to the smallest id.
-  return candidates.reduce<ServerEntry | undefined>((best, entry) => (best === undefined || entry.connections < best.connections ? entry : best), undefined);
+  return candidates.reduce<ServerEntry | undefined>((best, entry) => (best === undefined || load(entry) < load(best) ? entry : best), undefined);
+}
+
+/**
+ * Clients this gateway sent to each node since the leader last refreshed its entry. The list is
+ * refreshed about once a second; without this, every client of a burst in between would be sent
+ * to the same node.
+ */
+export class RecentPicks {
+  readonly #picks = new Map<string, { updatedAt: number; count: number }>();
+
+  /** Picks not yet reflected in `entry.connections`. */
+  extraLoad(entry: ServerEntry): number {
+    const picks = this.#picks.get(entry.id);
+    return picks && picks.updatedAt === entry.updatedAt ? picks.count : 0;
+  }
+
+  record(entry: ServerEntry): void {
+    const picks = this.#picks.get(entry.id);
+    if (picks && picks.updatedAt === entry.updatedAt) picks.count++;
+    else this.#picks.set(entry.id, { updatedAt: entry.updatedAt, count: 1 });
+  }
+
+  /** Forgets nodes that left the list, so the map stays as small as the cluster. */
+  retain(entries: readonly ServerEntry[]): void {
+    const ids = new Set(entries.map((entry) => entry.id));
+    for (const id of this.#picks.keys()) if (!ids.has(id)) this.#picks.delete(id);
+  }
 }
 
 // Plain code-unit order: the same in every locale, unlike localeCompare.

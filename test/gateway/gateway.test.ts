@@ -112,6 +112,19 @@ test('GET /server answers with the least-loaded follower as JSON', async (t) => 
   t.deepEqual(reply.body, { id: 'node-a', url: 'ws://node-a.test:4101' });
 });
 
+test('a burst of clients between two refreshes of the list is spread over the followers', async (t) => {
+  const gw = await startGateway(t);
+  await gw.put(entry('node-a', 'follower', 0), entry('node-b', 'follower', 0), entry('node-c', 'follower', 3));
+  const picks: string[] = [];
+  for (let i = 0; i < 6; i++) picks.push(((await getJson(gw.port, '/server')).body as { id: string }).id);
+  t.deepEqual(picks, ['node-a', 'node-b', 'node-a', 'node-b', 'node-a', 'node-b']);
+
+  // The leader's next refresh carries the real counts; the gateway's own tally starts over.
+  const refreshed = { updatedAt: Date.now() + 1 };
+  await gw.put({ ...entry('node-a', 'follower', 3), ...refreshed }, { ...entry('node-b', 'follower', 3), ...refreshed }, { ...entry('node-c', 'follower', 2), ...refreshed });
+  t.is(((await getJson(gw.port, '/server')).body as { id: string }).id, 'node-c');
+});
+
 test('GET /server skips stale entries and the leader while a follower is live', async (t) => {
   const gw = await startGateway(t);
   await gw.put(entry('node-a', 'follower', 0, 60_000), entry('node-b', 'follower', 9), entry('node-l', 'leader', 0));

@@ -2,6 +2,7 @@ import * as readline from 'node:readline';
 import { Handler } from '../core/handler.js';
 import type { ChatClient, ChatClientEvents } from './chat-client.js';
 import { parseCommand, type Command, type CommandKind, type ParserState } from './command-parser.js';
+import { sendChat } from './send-chat.js';
 import * as ui from './ui.js';
 
 /** How a line-mode session ended: the person quit, or the server ended the login. */
@@ -15,7 +16,7 @@ const runners: CommandRunners = {
   chat: async (session, { to, message, setDefault }) => {
     if (setDefault !== null) session.setDefaultRecipient(setDefault);
     try {
-      await session.client.request('chat', { to, message });
+      await sendChat(session.client, to, message);
     } catch (err) {
       session.print(ui.renderError(ui.errorSentence(err, 'chat', to)));
     }

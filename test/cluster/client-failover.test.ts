@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import test from 'ava';
 import { ChatClient } from '../../client/chat-client.js';
 import { resolveNodeUrl } from '../../client/server-address.js';
+import { sendChat } from '../../client/send-chat.js';
 import type { ChatEventData } from '../../protocol/actions.js';
 import { startCluster } from '../helpers/cluster.js';
 import { loggedInClient, uniqueName } from '../helpers/users.js';
@@ -25,7 +26,11 @@ test('the terminal client starts from the gateway and reconnects through it when
   const firstNode = cluster.nodes.find((n) => n.id === first.nodeId)!;
   t.not(firstNode.id, 'node-1', 'the gateway sends clients to followers');
 
+  const sender = await loggedInClient(cluster.nodes[0]!.clientPort);
+  t.teardown(() => sender.client.close());
   firstNode.proc.child.kill('SIGKILL');
+  // Typed while the connection is down: it goes out once the client is back, and only once.
+  const whileDown = new Promise<void>((resolve) => client.once('disconnected', () => resolve())).then(() => sendChat(client, sender.username, 'sent while down'));
   const [reconnected] = (await Promise.race([
     once(client, 'reconnected'),
     new Promise((_, reject) => setTimeout(() => reject(new Error('no reconnect within 20 s')), 20_000)),
@@ -33,9 +38,11 @@ test('the terminal client starts from the gateway and reconnects through it when
   t.truthy(reconnected.login, 'logged in again by itself');
   t.not(reconnected.login!.nodeId, firstNode.id, 'on another, live node');
 
+  t.truthy((await whileDown).id);
+  await sender.client.next(() => sender.client.events('chat').length > 0);
+  t.deepEqual(sender.client.events('chat').map((e) => (e.data as ChatEventData).message), ['sent while down']);
+
   // And it is reachable there: a user on the leader writes to it.
-  const sender = await loggedInClient(cluster.nodes[0]!.clientPort);
-  t.teardown(() => sender.client.close());
   const received = new Promise<ChatEventData>((resolve) => client.once('chat', resolve));
   const reply = await sender.client.request('chat', { to: username, message: 'welcome back' });
   t.is(reply.action, 'chat', JSON.stringify(reply));

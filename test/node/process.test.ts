@@ -1,5 +1,6 @@
 import test from 'ava';
 import { Redis } from 'ioredis';
+import { closeClient, connectClient, exists, getChildren } from '../../src/cluster/zk-client.js';
 import { nodeEnv, testServices } from '../helpers/services-env.js';
 import { portIsClosed, spawnNode } from '../helpers/spawn.js';
 import { loggedInClient } from '../helpers/users.js';
@@ -9,7 +10,7 @@ function env(overrides: Record<string, string> = {}): Record<string, string> {
 }
 
 
-test('SIGTERM closes clients with 1001, removes their sessions, frees the port and exits 0', async (t) => {
+test('SIGTERM closes clients with 1001, removes their sessions and its znodes, frees the port and exits 0', async (t) => {
   const nodeVars = env();
   const proc = spawnNode(t, 'dist/src/node/main.js', nodeVars);
   const { clientPort } = (await proc.waitForLog('chat node listening')) as { clientPort: number };
@@ -19,6 +20,10 @@ test('SIGTERM closes clients with 1001, removes their sessions, frees the port a
   t.teardown(() => redis.disconnect());
   const sessionKey = `${nodeVars.REDIS_PREFIX}session:${username}`;
   t.is(await redis.hget(sessionKey, 'nodeId'), nodeVars.NODE_ID);
+  const zk = await connectClient({ connect: nodeVars.ZK_CONNECT!, sessionTimeoutMs: 2000, timeoutMs: 5000, signal: new AbortController().signal });
+  t.teardown(() => closeClient(zk, 1000));
+  const registration = `${nodeVars.ZK_ROOT}/nodes/${nodeVars.NODE_ID}`;
+  t.truthy(await exists(zk, registration));
 
   proc.child.kill('SIGTERM');
   const closed = await client.closed;
@@ -27,6 +32,8 @@ test('SIGTERM closes clients with 1001, removes their sessions, frees the port a
   t.is(code, 0);
   t.true(await portIsClosed(clientPort));
   t.is(await redis.exists(sessionKey), 0, 'the global session is gone');
+  t.is(await exists(zk, registration), null, 'its znode is gone at once, not after the session timeout');
+  t.deepEqual(await getChildren(zk, `${nodeVars.ZK_ROOT}/election`), [], 'and so is its election znode');
   t.regex(proc.stdout(), /"msg":"chat node stopped"/);
 });
 

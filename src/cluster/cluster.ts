@@ -26,6 +26,11 @@ export interface ClusterOptions {
   sessions: GlobalSessions;
   connectionCount: () => number;
   deliverLocal: (event: ChatEventData) => boolean;
+  /**
+   * Called after this node lost its ZooKeeper session and registered again: meanwhile the leader
+   * took it for dead and removed its users' sessions, so the node writes them back.
+   */
+  republishSessions: () => Promise<void>;
   logger: Logger;
 }
 
@@ -99,6 +104,7 @@ export class Cluster {
     this.#membership = membership;
     membership.on('members', (members) => this.#onMembers(members));
     membership.on('leader', (leader, isSelf) => this.#onLeader(leader, isSelf));
+    membership.on('rejoined', () => this.#republishAfterRejoin());
     await membership.start();
     this.#tick = setInterval(() => this.#onTick(), options.tickMs);
   }
@@ -188,9 +194,28 @@ export class Cluster {
     }
   }
 
+  /**
+   * Writes this node's sessions back once now and once more after two ticks: the leader's clean-up
+   * of the node's "death" may still be on its way and land after the first write.
+   */
+  #republishAfterRejoin(): void {
+    const { options } = this;
+    const republish = () => {
+      if (this.#stopped) return;
+      Promise.all([options.redis.sadd(`${options.redisPrefix}known-nodes`, options.selfId), options.republishSessions()]).then(
+        () => options.logger.info('sessions published again after rejoining'),
+        (err: unknown) => options.logger.warn('cannot publish sessions again', { err: (err as Error).message }),
+      );
+    };
+    republish();
+    setTimeout(republish, options.tickMs * 2).unref();
+  }
+
   /** Sessions of a dead node would make its users look online: the leader removes them. */
   async #cleanDeadNode(nodeId: string): Promise<void> {
     const { options } = this;
+    // It may have come back (a ZooKeeper blip) between the event and now: then its sessions are real.
+    if (this.isAlive(nodeId)) return;
     try {
       const removed = await options.sessions.removeNode(nodeId);
       await options.redis.srem(`${options.redisPrefix}known-nodes`, nodeId);

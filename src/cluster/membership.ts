@@ -48,6 +48,8 @@ export type MembershipEvents = {
   leader: [leader: NodeInfo | null, isSelf: boolean];
   /** The ZooKeeper session was lost (expired, or the server stopped serving it); we register again by ourselves. */
   expired: [];
+  /** Registered again under a new session after `expired`. Others saw this node leave meanwhile. */
+  rejoined: [];
 };
 
 const RETRY_MIN_MS = 250;
@@ -58,6 +60,7 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
   readonly #options: MembershipOptions;
   readonly #paths: ZkPaths;
   readonly #log: Logger;
+  #registrations = 0;
   readonly #view: MembershipView;
   readonly #abort = new AbortController();
   #phase: 'new' | 'running' | 'stopped' = 'new';
@@ -169,6 +172,7 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
     const { electionNode } = session.registration;
     this.#log.info('registered in ZooKeeper', { electionNode, session: session.client.getSessionId().toString('hex'), sessionTimeoutMs: session.timeoutMs });
     this.#requestSync(session);
+    if (this.#registrations++ > 0) this.#emit('rejoined');
   }
 
   #onState(session: ZkSession, state: ZkStateValue): void {

@@ -79,6 +79,7 @@ export class ChatNode {
       sessions: global,
       connectionCount: () => this.#clients?.connectionCount ?? 0,
       deliverLocal: (event) => localRouter.deliverLocal(event),
+      republishSessions: () => this.#republishSessions(),
       logger,
     });
     this.#cluster = cluster;
@@ -110,6 +111,18 @@ export class ChatNode {
     await cluster.start();
     this.clusterPort = cluster.clusterPort;
     logger.info('chat node listening', { clientPort: this.clientPort, clusterPort: this.clusterPort, host: config.host, leader: cluster.leader()?.id ?? null });
+  }
+
+  /** Writes every local user's share of its global session again (after a ZooKeeper session loss). */
+  async #republishSessions(): Promise<void> {
+    const services = this.#services;
+    if (!services) return;
+    const shares = [...services.local.entries()].map(([username, conns]) => ({
+      username,
+      count: conns.size,
+      loginAt: Math.max(...[...conns].map((conn) => conn.loginAt)),
+    }));
+    await services.global.setNodeDevicesMany(services.nodeId, shares);
   }
 
   async #endSessionQuietly(conn: ClientConnection): Promise<void> {

@@ -55,6 +55,16 @@ export class GlobalSessions {
     await commands.zkchatSetNodeDevices(this.#key(username), this.#nodeUsersKey(nodeId), nodeId, String(count), loginAt ? String(loginAt) : '', username);
   }
 
+  /** setNodeDevices for many users of one node, in one round trip. */
+  async setNodeDevicesMany(nodeId: string, shares: Iterable<{ username: string; count: number; loginAt: number }>): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    const commands = pipeline as unknown as SessionCommands;
+    for (const { username, count, loginAt } of shares) {
+      commands.zkchatSetNodeDevices(this.#key(username), this.#nodeUsersKey(nodeId), nodeId, String(count), String(loginAt), username);
+    }
+    await pipeline.exec();
+  }
+
   async get(username: string): Promise<GlobalSession | null> {
     const hash = await this.redis.hgetall(this.#key(username));
     if (!hash.nodeId) return null;

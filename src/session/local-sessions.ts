@@ -19,6 +19,10 @@ export class LocalSessions<Conn> {
     return set.size;
   }
 
+  entries(): IterableIterator<[string, ReadonlySet<Conn>]> {
+    return this.#byUser.entries();
+  }
+
   connections(username: string): ReadonlySet<Conn> | undefined {
     return this.#byUser.get(username);
   }

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from 'ava';
-import { silentLogger } from '../../core/logger.js';
+import { createLogger, isLogLevel, silentLogger } from '../../core/logger.js';
 import { loadNodeConfig, type NodeConfig } from '../../src/config.js';
 import { ChatNode } from '../../src/node/chat-node.js';
 import { nodeEnv, testServices, type TestServices } from './services-env.js';
@@ -11,7 +11,10 @@ export async function startTestNode(
   services: TestServices = testServices(),
 ): Promise<{ node: ChatNode; port: number; config: NodeConfig; services: TestServices }> {
   const config = loadNodeConfig(nodeEnv(services, { NODE_ID: `node-${Math.random().toString(36).slice(2, 8)}`, ...overrides }));
-  const node = new ChatNode(config, silentLogger);
+  // TEST_LOG=debug (or info…) shows the nodes' logs on stderr while debugging a test.
+  const level = process.env.TEST_LOG;
+  const logger = level && isLogLevel(level) ? createLogger(level, { nodeId: config.nodeId }, (line) => process.stderr.write(line)) : silentLogger;
+  const node = new ChatNode(config, logger);
   t.teardown(() => node.stop());
   await node.start();
   return { node, port: node.clientPort, config, services };

@@ -62,8 +62,9 @@ export class ClientServer {
       conn.dispose();
       this.#connections.delete(conn);
       conn.logger.debug('connection closed', { code, user: conn.username });
-      // Queue behind pending requests, so a login still in flight is undone too.
-      conn.enqueue(() => this.hooks.onClose(conn)) || void this.hooks.onClose(conn);
+      // Queue behind pending requests, so a login still in flight is undone too; if the queue is
+      // full (a flood), clean up right away: pending requests see a closed socket anyway.
+      if (!conn.enqueue(() => this.hooks.onClose(conn))) void this.hooks.onClose(conn);
     });
   }
 

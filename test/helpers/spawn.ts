@@ -72,3 +72,15 @@ export function portIsClosed(port: number): Promise<boolean> {
     socket.on('error', () => resolve(true));
   });
 }
+
+/**
+ * Starts `script` with settings it cannot start with, and checks it says why in words on stderr
+ * (matching `reason`), with no stack trace, and exits 1.
+ */
+export async function assertStartFails(t: ExecutionContext, script: string, env: Record<string, string>, reason: RegExp): Promise<void> {
+  const proc = spawnNode(t, script, env);
+  const { code } = await proc.exited;
+  t.is(code, 1);
+  t.regex(proc.stderr(), reason);
+  t.notRegex(proc.stderr(), /\n\s+at /, 'no stack trace');
+}

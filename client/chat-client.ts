@@ -4,7 +4,7 @@ import { ZkchatError } from '../core/errors.js';
 import { Handler } from '../core/handler.js';
 import { silentLogger } from '../core/logger.js';
 import { sendFrame } from '../core/net.js';
-import type { ClientAction, ReplyData, RequestData } from '../protocol/actions.js';
+import { isChatEventData, type ClientAction, type ReplyData, type RequestData } from '../protocol/actions.js';
 import { CloseCode, ErrorCode, shouldReconnect } from '../protocol/codes.js';
 import { isReplyFrame, requestFrame, type ServerFrame } from '../protocol/frames.js';
 import { DEFAULT_BACKOFF, reconnectDelay } from './backoff.js';
@@ -12,7 +12,7 @@ import type { ChatClientEvents, ChatClientOptions } from './chat-client-types.js
 import { Heartbeat } from './heartbeat.js';
 import { ConnectionError, describeSocketError } from './errors.js';
 import { PendingRequests } from './pending-requests.js';
-import { decodeServerFrame, frameText, isChatEvent, readErrorData } from './server-frames.js';
+import { decodeServerFrame, frameText, readErrorData } from './server-frames.js';
 
 export { ConnectionError } from './errors.js';
 export type { ChatClientEvents, ChatClientOptions, DisconnectInfo } from './chat-client-types.js';
@@ -56,7 +56,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       {
         error: (frame: ServerFrame) => this.#onErrorFrame(frame),
         chat: (_frame: ServerFrame, data: unknown) => {
-          if (isChatEvent(data)) this.emit('chat', data);
+          if (isChatEventData(data)) this.emit('chat', data);
           else this.#options.logger.warn('malformed chat event', { data });
         },
       },

@@ -1,5 +1,4 @@
 import type { RawData } from 'ws';
-import type { ChatEventData } from '../protocol/actions.js';
 import { PROTOCOL_VERSION, type ErrorData, type ServerFrame } from '../protocol/frames.js';
 import { isPlainObject } from '../protocol/schema.js';
 
@@ -32,17 +31,6 @@ export function readErrorData(data: unknown): ErrorData {
   const code = isPlainObject(data) && typeof data.code === 'number' ? data.code : 500;
   const message = isPlainObject(data) && typeof data.message === 'string' ? data.message : 'the server reported an error';
   return { code, message };
-}
-
-export function isChatEvent(data: unknown): data is ChatEventData {
-  return (
-    isPlainObject(data) &&
-    typeof data.id === 'string' &&
-    typeof data.from === 'string' &&
-    typeof data.to === 'string' &&
-    typeof data.message === 'string' &&
-    typeof data.ts === 'number'
-  );
 }
 
 /** The text of a frame as ws hands it over (one Buffer unless configured otherwise). */

@@ -1,4 +1,4 @@
-import { object, oneOf, optional, string, type Infer, type Schema } from './schema.js';
+import { isPlainObject, object, oneOf, optional, string, type Infer, type Schema } from './schema.js';
 
 /** Rules shared by the server's checks and the client's prompts. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
@@ -59,6 +59,19 @@ export interface ChatEventData {
   message: string;
   format: 'text';
   ts: number;
+}
+
+/** Checks a chat event received from elsewhere (a server, a peer node) before it is trusted. */
+export function isChatEventData(value: unknown): value is ChatEventData {
+  return (
+    isPlainObject(value) &&
+    typeof value.id === 'string' &&
+    typeof value.from === 'string' &&
+    typeof value.to === 'string' &&
+    typeof value.message === 'string' &&
+    value.format === 'text' &&
+    typeof value.ts === 'number'
+  );
 }
 
 /** Unsolicited events a server sends, by action. */

@@ -1,4 +1,4 @@
-import type { ChatEventData } from '../../protocol/actions.js';
+import { isChatEventData, type ChatEventData } from '../../protocol/actions.js';
 import { isPlainObject } from '../../protocol/schema.js';
 
 /**
@@ -31,14 +31,6 @@ export interface LoadMessage {
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 
-function isChatEvent(v: unknown): v is ChatEventData {
-  return (
-    isPlainObject(v) &&
-    isString(v.id) && isString(v.from) && isString(v.to) && isString(v.message) &&
-    v.format === 'text' && typeof v.ts === 'number'
-  );
-}
-
 /** Peers are authenticated, but a bug on one node must not crash another: check the shape anyway. */
 export function parseLinkFrame(raw: string): LinkMessage[] | null {
   let value: unknown;
@@ -51,7 +43,7 @@ export function parseLinkFrame(raw: string): LinkMessage[] | null {
   const out: LinkMessage[] = [];
   for (const m of value) {
     if (!isPlainObject(m)) return null;
-    if (m.t === 'relay' && isString(m.id) && isString(m.target) && isChatEvent(m.event)) {
+    if (m.t === 'relay' && isString(m.id) && isString(m.target) && isChatEventData(m.event)) {
       out.push({ t: 'relay', id: m.id, target: m.target, event: m.event });
     } else if (m.t === 'ack' && isString(m.id) && (m.status === 'delivered' || m.status === 'offline')) {
       out.push({ t: 'ack', id: m.id, status: m.status });

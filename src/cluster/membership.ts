@@ -18,7 +18,8 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../core/logger.js';
-import { isConnectionError, withTimeout, ZkState, type ZkStateValue } from './zk-client.js';
+import { isConnectionError, ZkState, type ZkStateValue } from './zk-client.js';
+import { withTimeout } from '../../core/with-timeout.js';
 import { readElection, type ElectionView } from './zk-election.js';
 import { readMembers, zkPaths, type ZkPaths } from './zk-registration.js';
 import { ZkSession, type SessionHandlers } from './zk-session.js';

@@ -4,7 +4,8 @@
  */
 import type { Logger } from '../../core/logger.js';
 import type { NodeInfo } from './membership.js';
-import { closeClient, closeQuietly, connectClient, withTimeout, ZkState, type ZkClient, type ZkStateValue, type ZkWatcher } from './zk-client.js';
+import { closeClient, closeQuietly, connectClient, ZkState, type ZkClient, type ZkStateValue, type ZkWatcher } from './zk-client.js';
+import { withTimeout } from '../../core/with-timeout.js';
 import { LivenessProbe } from './zk-liveness.js';
 import { deregister, register, type Registration, type ZkPaths } from './zk-registration.js';
 

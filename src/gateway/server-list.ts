@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
+import { withTimeout } from '../../core/with-timeout.js';
 import { serverListKey, type ServerEntry } from '../cluster/server-list.js';
 
 export type { ServerEntry };
@@ -144,17 +145,11 @@ export class ServerListReader {
     // While ioredis reconnects it would queue the command and retry it; a client waiting for
     // an address is better served by an immediate 503 it can retry.
     if (this.redis.status !== 'ready') throw new ServerListUnavailableError(`Redis is ${this.redis.status}`);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new ServerListUnavailableError(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
     try {
-      return await Promise.race([command(), timeout]);
+      return await withTimeout(command(), this.timeoutMs, () => new ServerListUnavailableError(`Redis did not answer within ${this.timeoutMs} ms`));
     } catch (err) {
       if (err instanceof ServerListUnavailableError) throw err;
       throw new ServerListUnavailableError(err instanceof Error ? err.message : String(err));
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { withTimeout } from '../../core/with-timeout.js';
 import { redactUrl } from './mongo.js';
 
 /**
@@ -15,20 +16,10 @@ export async function connectRedis(url: string, timeoutMs: number): Promise<Redi
   });
   redis.on('error', () => undefined); // reported through failed commands; avoid unhandled 'error'
   try {
-    await withTimeout(redis.connect().then(() => redis.ping()), timeoutMs);
+    await withTimeout(redis.connect().then(() => redis.ping()), timeoutMs, 'timed out');
     return redis;
   } catch (err) {
     redis.disconnect();
     throw new Error(`cannot reach Redis at ${redactUrl(url)} within ${timeoutMs} ms (${(err as Error).message})`);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out')), ms);
-    promise.then(
-      (value) => (clearTimeout(timer), resolve(value)),
-      (err: unknown) => (clearTimeout(timer), reject(err)),
-    );
-  });
 }

@@ -18,6 +18,34 @@ export interface ChatClientOptions {
   heartbeatMs?: number;
   logger?: Logger;
   random?: () => number;
+  /** At the first login, how many of the inbox's newest events to show (as 'backlog'); later ones are synced from where this client stood. Default 0. */
+  backlog?: number;
+  /** Events asked for per sync request (the server's limit is 1000). */
+  syncPageSize?: number;
+  /** Tries of a sync that fails (503, no answer) before the client gives up until the next trigger; delays follow `backoff`. */
+  syncAttempts?: number;
+}
+
+/** How an event reached the application. */
+export interface ChatDelivery {
+  /** 'live': pushed as it happened; 'sync': recovered after a gap or a reconnect; 'backlog': shown at the first login, from before it. */
+  source: 'live' | 'sync' | 'backlog';
+}
+
+/** Messages that could not be recovered. */
+export interface GapInfo {
+  /** 'trimmed': the log no longer reaches back that far; 'reset': the log was lost and started over (new epoch). */
+  reason: 'trimmed' | 'reset';
+  /** How many messages are lost, when that is known. */
+  missed: number | null;
+}
+
+/** The client has every event of its inbox up to `seq`. */
+export interface SyncedInfo {
+  epoch: string;
+  seq: number;
+  /** Events this catch-up emitted from sync replies. */
+  delivered: number;
 }
 
 export interface DisconnectInfo {
@@ -28,7 +56,14 @@ export interface DisconnectInfo {
 
 /** Events of a ChatClient, with their arguments. */
 export interface ChatClientEvents {
-  chat: [ChatEventData];
+  /** Each event of the inbox once, in seq order (own messages sent from this client excepted: their reply says it all). */
+  chat: [ChatEventData, ChatDelivery];
+  /** Some messages are lost for good; the client goes on with what the log still holds. */
+  gap: [GapInfo];
+  /** A catch-up (after a login, a gap or an own message ahead of events) finished: nothing is missing. */
+  synced: [SyncedInfo];
+  /** A catch-up failed after its retries; the events held back are shown, and the next login or gap tries again. */
+  syncFailed: [{ message: string }];
   disconnected: [DisconnectInfo];
   /** A reconnect attempt is scheduled; `attempt` counts from 1. */
   reconnecting: [{ attempt: number; delayMs: number }];

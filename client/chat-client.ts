@@ -4,27 +4,30 @@ import { ZkchatError } from '../core/errors.js';
 import { Handler } from '../core/handler.js';
 import { silentLogger } from '../core/logger.js';
 import { sendFrame } from '../core/net.js';
-import { isChatEventData, type ClientAction, type ReplyData, type RequestData } from '../protocol/actions.js';
+import { isChatEventData, SYNC_LIMIT_DEFAULT, type ClientAction, type ReplyData, type RequestData } from '../protocol/actions.js';
 import { CloseCode, ErrorCode, shouldReconnect } from '../protocol/codes.js';
 import { isReplyFrame, requestFrame, type ServerFrame } from '../protocol/frames.js';
 import { DEFAULT_BACKOFF, reconnectDelay } from './backoff.js';
 import type { ChatClientEvents, ChatClientOptions } from './chat-client-types.js';
 import { Heartbeat } from './heartbeat.js';
 import { ConnectionError, describeSocketError } from './errors.js';
+import type { CursorPosition } from './inbox-cursor.js';
+import { InboxSync } from './inbox-sync.js';
 import { PendingRequests } from './pending-requests.js';
-import { decodeServerFrame, frameText, readErrorData } from './server-frames.js';
+import { decodeServerFrame, frameText, readErrorData, readInboxPosition, readSyncReply } from './server-frames.js';
 
 export { ConnectionError } from './errors.js';
-export type { ChatClientEvents, ChatClientOptions, DisconnectInfo } from './chat-client-types.js';
+export type { ChatClientEvents, ChatClientOptions, ChatDelivery, DisconnectInfo, GapInfo, SyncedInfo } from './chat-client-types.js';
 
 type State = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closed';
 
 /**
  * One connection to a chat node: requests with ids, timeouts and typed replies, events,
- * and reconnects with backoff that log in again. No UI.
+ * and reconnects with backoff that log in again. After every login it catches up with the
+ * user's inbox, so that each chat event is emitted once, in order, none missed silently. No UI.
  */
 export class ChatClient extends EventEmitter<ChatClientEvents> {
-  readonly #options: Required<Omit<ChatClientOptions, 'resolveUrl'>>;
+  readonly #options: Required<Omit<ChatClientOptions, 'resolveUrl' | 'backlog' | 'syncPageSize' | 'syncAttempts'>>;
   readonly #resolveUrl: () => Promise<string>;
   readonly #pending: PendingRequests;
   readonly #inbound: Handler<ServerFrame>;
@@ -36,6 +39,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   #attempt = 0;
   #reconnectTimer: NodeJS.Timeout | null = null;
   readonly #heartbeat: Heartbeat;
+  readonly #inbox: InboxSync;
 
   constructor(options: ChatClientOptions = {}) {
     super();
@@ -56,12 +60,30 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       {
         error: (frame: ServerFrame) => this.#onErrorFrame(frame),
         chat: (_frame: ServerFrame, data: unknown) => {
-          if (isChatEventData(data)) this.emit('chat', data);
+          if (isChatEventData(data)) this.#inbox.live(data);
           else this.#options.logger.warn('malformed chat event', { data });
         },
       },
       (_frame, _data, action) => this.#options.logger.debug('ignored unknown event', { action }),
     );
+    this.#inbox = new InboxSync(
+      {
+        canSync: () => this.#state === 'ready' && this.#credentials !== null,
+        sync: (request) => this.#syncRequest(request),
+        deliver: (event, delivery) => this.emit('chat', event, delivery),
+        gap: (info) => this.emit('gap', info),
+        synced: (info) => this.emit('synced', info),
+        failed: (message) => this.emit('syncFailed', { message }),
+        retryDelay: (attempt) => reconnectDelay(attempt, this.#options.backoff, this.#options.random),
+        logger: this.#options.logger,
+      },
+      { backlog: options.backlog ?? 0, pageSize: options.syncPageSize ?? SYNC_LIMIT_DEFAULT, attempts: options.syncAttempts ?? 4 },
+    );
+  }
+
+  /** Where this client stands in its user's inbox (null before the first login). */
+  get inboxPosition(): CursorPosition | null {
+    return this.#inbox.position;
   }
 
   /** Whether requests can be sent now. */
@@ -92,9 +114,14 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   async request<A extends ClientAction>(action: A, data: RequestData<A>, timeoutMs = this.#options.requestTimeoutMs): Promise<ReplyData[A]> {
     if (this.#state !== 'ready') throw this.#notReady();
     const reply = (await this.#send(action, data, timeoutMs)) as ReplyData[A];
-    // The reply's type follows from `action`; only these two change what a reconnect does.
-    if (action === 'login') this.#credentials = data as RequestData<'login'>;
+    // The reply's type follows from `action`; login and logout change what a reconnect does.
+    if (action === 'login') {
+      this.#credentials = data as RequestData<'login'>;
+      this.#loggedIn(reply as ReplyData['login']);
+    }
     if (action === 'logout') this.#credentials = null;
+    // The device's own message: processed, so a sync that returns it does not show it again.
+    if (action === 'chat') this.#inbox.sent(reply as ReplyData['chat']);
     return reply;
   }
 
@@ -102,6 +129,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#inbox.stop();
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     const socket = this.#socket;
@@ -118,6 +146,19 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (this.#state === 'closed') return new ConnectionError('the client was closed');
     if (this.#state === 'idle') return new ConnectionError('not connected to the server');
     return new ConnectionError('not connected to the server right now: reconnecting');
+  }
+
+  #loggedIn(login: ReplyData['login']): void {
+    const inbox = readInboxPosition(login);
+    if (inbox) this.#inbox.loggedIn(login.username, inbox);
+    else this.#options.logger.warn('the login reply names no inbox position: events are shown as they come');
+  }
+
+  async #syncRequest(request: RequestData<'sync'>): Promise<ReplyData['sync']> {
+    const read = readSyncReply(await this.#send('sync', request, this.#options.requestTimeoutMs));
+    if (!read) throw new ZkchatError(ErrorCode.INTERNAL, 'the server sent an unreadable sync reply');
+    if (read.malformed > 0) this.#options.logger.warn('left out unreadable events of a sync reply', { count: read.malformed });
+    return read.reply;
   }
 
   #send(action: string, data: unknown, timeoutMs: number): Promise<unknown> {
@@ -225,6 +266,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       this.#state = 'ready';
       this.#attempt = 0;
       this.emit('reconnected', { login });
+      if (login && this.#state === 'ready') this.#loggedIn(login);
     } catch (err) {
       if (this.#state !== 'connecting') return;
       this.#options.logger.info('reconnect failed', { attempt: this.#attempt, err: errorText(err) });

@@ -16,7 +16,9 @@ const runners: CommandRunners = {
   chat: async (session, { to, message, setDefault }) => {
     if (setDefault !== null) session.setDefaultRecipient(setDefault);
     try {
-      await sendChat(session.client, to, message);
+      const sent = await sendChat(session.client, to, message);
+      if (!sent.alreadyShown) session.print(ui.renderSent(to, message, sent, session.me));
+      else if (!sent.online) session.print(ui.renderOffline(to));
     } catch (err) {
       session.print(ui.renderError(ui.errorSentence(err, 'chat', to)));
     }
@@ -51,6 +53,7 @@ export class LineSession {
   #ending = false;
   #ended = false;
   #lostReason = '';
+  #backlogShown = false;
 
   constructor(readonly client: ChatClient, readonly me: string) {
     this.done = new Promise((resolve) => (this.#resolve = resolve));
@@ -59,7 +62,16 @@ export class LineSession {
     this.#rl.on('SIGINT', () => void this.quit());
     this.#rl.on('close', () => void this.quit());
     this.#listeners = {
-      chat: (event) => this.print(ui.renderChat(event, me)),
+      chat: (event, { source }) => {
+        if (source === 'backlog' && !this.#backlogShown) {
+          this.#backlogShown = true;
+          this.print(ui.renderBacklogHeader());
+        }
+        this.print(ui.renderChat(event, me));
+      },
+      gap: (info) => this.print(ui.renderGap(info)),
+      synced: () => undefined,
+      syncFailed: ({ message }) => this.print(ui.renderNotice(`could not fetch missed messages (${message}); trying again later`)),
       disconnected: ({ reason, willReconnect }) => {
         this.#lostReason = reason;
         if (!willReconnect) this.#end('sessionEnded', `the server ended your session${reason ? `: ${reason}` : ''}`);

@@ -10,6 +10,8 @@ import { LineSession } from './line-mode.js';
 import { DEFAULT_ADDRESS, resolveNodeUrl } from './server-address.js';
 import * as ui from './ui.js';
 
+/** Events of the inbox shown at login, under "while you were away". */
+const BACKLOG = 20;
 
 /** What a signal has to stop: the client, and the line mode when it runs. */
 const current: { client: ChatClient | null; session: LineSession | null } = { client: null, session: null };
@@ -28,7 +30,8 @@ async function main(): Promise<void> {
   let address = await ui.askServerUrl(process.env.ZKCHAT_URL || DEFAULT_ADDRESS);
   for (;;) {
     // Through a gateway, every reconnect asks it again, so a dead node is left for a live one.
-    const client = new ChatClient({ resolveUrl: () => resolveNodeUrl(address), logger });
+    // No cursor is stored between runs: the first login shows the newest BACKLOG events of the inbox.
+    const client = new ChatClient({ resolveUrl: () => resolveNodeUrl(address), logger, backlog: BACKLOG });
     current.client = client;
     try {
       await client.connect(await resolveNodeUrl(address));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { ZkchatError } from '../core/errors.js';
-import type { ReplyData } from '../protocol/actions.js';
+import type { ChatEventData, ReplyData } from '../protocol/actions.js';
 import { ErrorCode } from '../protocol/codes.js';
 import type { ChatClient } from './chat-client.js';
 import { ConnectionError } from './errors.js';
@@ -13,20 +13,42 @@ export interface SendChatOptions {
   reconnectWaitMs?: number;
 }
 
+type ChatReply = ReplyData['chat'];
+
+/** A message the server stored. */
+export interface SentChat extends ChatReply {
+  /**
+   * The client already emitted it as a `chat` event: a try whose reply was lost stored it, and the
+   * catch-up after the reconnect returned it before the retry's reply came.
+   */
+  alreadyShown: boolean;
+}
+
 /**
  * Sends a private message so that a lost connection or a busy cluster does not lose it: every
- * try carries the same clientMsgId, so the server delivers it once however often it arrives.
+ * try carries the same clientMsgId, so the server stores it once however often it arrives.
+ * Resolves once it is stored: `online: false` means the recipient gets it at their next login.
+ * The reply's seq tells the client's inbox cursor that the message is this device's own, so no
+ * sync shows it again.
  */
-export async function sendChat(client: ChatClient, to: string, message: string, options: SendChatOptions = {}): Promise<ReplyData['chat']> {
+export async function sendChat(client: ChatClient, to: string, message: string, options: SendChatOptions = {}): Promise<SentChat> {
   const attempts = options.attempts ?? 3;
   const clientMsgId = randomUUID();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      if (!client.isReady) await once(client, 'reconnected', { signal: AbortSignal.timeout(options.reconnectWaitMs ?? 20_000) });
-      return await client.request('chat', { to, message, clientMsgId });
-    } catch (err) {
-      if (attempt >= attempts || !isWorthRetrying(err)) throw asReadable(err);
+  const shown = new Set<string>();
+  const onChat = (event: ChatEventData) => shown.add(event.id);
+  client.on('chat', onChat);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!client.isReady) await once(client, 'reconnected', { signal: AbortSignal.timeout(options.reconnectWaitMs ?? 20_000) });
+        const reply = await client.request('chat', { to, message, clientMsgId });
+        return { ...reply, alreadyShown: shown.has(reply.id) };
+      } catch (err) {
+        if (attempt >= attempts || !isWorthRetrying(err)) throw asReadable(err);
+      }
     }
+  } finally {
+    client.off('chat', onChat);
   }
 }
 

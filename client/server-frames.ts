@@ -1,4 +1,5 @@
 import type { RawData } from 'ws';
+import { isChatEventData, type InboxPosition, type ReplyData } from '../protocol/actions.js';
 import { PROTOCOL_VERSION, type ErrorData, type ServerFrame } from '../protocol/frames.js';
 import { isPlainObject } from '../protocol/schema.js';
 
@@ -37,4 +38,25 @@ export function readErrorData(data: unknown): ErrorData {
 export function frameText(raw: RawData): string {
   if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
   return (raw instanceof ArrayBuffer ? Buffer.from(raw) : raw).toString('utf8');
+}
+
+/** The inbox position of a login reply, or null when the server sent none (or something odd). */
+export function readInboxPosition(login: unknown): InboxPosition | null {
+  const inbox = isPlainObject(login) ? login.inbox : undefined;
+  if (!isPlainObject(inbox) || typeof inbox.epoch !== 'string' || !Number.isSafeInteger(inbox.head)) return null;
+  return { epoch: inbox.epoch, head: inbox.head as number };
+}
+
+/**
+ * A sync reply, checked: null when its envelope is unusable. Events that are not readable chat
+ * events are left out and counted in `malformed` (a hole they leave is then fetched again).
+ */
+export function readSyncReply(data: unknown): { reply: ReplyData['sync']; malformed: number } | null {
+  if (!isPlainObject(data) || !Array.isArray(data.events) || typeof data.complete !== 'boolean') return null;
+  if (!Number.isSafeInteger(data.head) || typeof data.epoch !== 'string') return null;
+  const events: ReplyData['sync']['events'] = [];
+  for (const event of data.events as unknown[]) {
+    if (isPlainObject(event) && event.action === 'chat' && isChatEventData(event.data)) events.push({ action: 'chat', data: event.data });
+  }
+  return { reply: { events, complete: data.complete, head: data.head as number, epoch: data.epoch }, malformed: data.events.length - events.length };
 }

@@ -1,8 +1,9 @@
 import { input, password, select } from '@inquirer/prompts';
 import chalk from 'chalk';
 import { ZkchatError } from '../core/errors.js';
-import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, type ChatEventData, type ClientAction, type ReplyData } from '../protocol/actions.js';
+import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, type ChatMessage, type ClientAction, type ReplyData } from '../protocol/actions.js';
 import { ErrorCode } from '../protocol/codes.js';
+import type { GapInfo } from './chat-client-types.js';
 import { COMMAND_HELP, NOT_YET_COMMANDS } from './command-parser.js';
 import { ConnectionError } from './errors.js';
 import { checkAddress } from './server-address.js';
@@ -56,10 +57,33 @@ export function formatTime(ts: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
-export function renderChat(event: ChatEventData, me: string): string {
+/** A message of the inbox; the user's own (sent from any device) read `you → bob: text ✓`. */
+export function renderChat(event: ChatMessage, me: string): string {
   const time = chalk.gray(formatTime(event.ts));
-  const who = event.from === me ? chalk.green(`you → ${event.to}`) : chalk.cyan.bold(event.from);
-  return `${time} ${who}: ${event.message}`;
+  if (isFromMe(event, me)) return `${time} ${chalk.green(`you → ${event.to}`)}: ${event.message} ${chalk.green('✓')}`;
+  return `${time} ${chalk.cyan.bold(event.from)}: ${event.message}`;
+}
+
+/** A message this device sent, once the server stored it; notes when the recipient gets it later. */
+export function renderSent(to: string, message: string, reply: ReplyData['chat'], me: string): string {
+  const line = renderChat({ id: reply.id, from: me, to, message, format: 'text', ts: reply.ts }, me);
+  return reply.online ? line : `${line} ${renderOffline(to)}`;
+}
+
+export function renderOffline(to: string): string {
+  return chalk.gray(`(${to} is offline: delivered at their next login)`);
+}
+
+export const renderBacklogHeader = (): string => chalk.gray('— while you were away —');
+
+export function renderGap(info: GapInfo): string {
+  const what = info.missed === null ? 'some messages' : info.missed === 1 ? '1 message' : `${info.missed} messages`;
+  const why = info.reason === 'reset' ? 'the server lost its message log' : 'the server no longer keeps them';
+  return chalk.yellow(`${what} could not be recovered: ${why}`);
+}
+
+function isFromMe(event: ChatMessage, me: string): boolean {
+  return event.from.toLowerCase() === me.toLowerCase();
 }
 
 export function renderWho(info: ReplyData['userInfo']): string {
@@ -99,8 +123,7 @@ export function errorSentence(err: unknown, action: ClientAction, subject?: stri
     case ErrorCode.UNAUTHORIZED:
       return action === 'login' ? 'wrong username or password' : 'you are not logged in';
     case ErrorCode.NOT_FOUND:
-      if (action === 'chat' && subject) return `${subject} is not online`;
-      if (action === 'userInfo' && subject) return `there is no user named ${subject}`;
+      if ((action === 'chat' || action === 'userInfo') && subject) return `there is no user named ${subject}`;
       return err.message;
     case ErrorCode.CONFLICT:
       return 'that name is taken';

@@ -1,4 +1,10 @@
 /**
+ * The one catalog of codes: error codes of `error` frames (and HTTP answers), close codes of the
+ * client port, and close codes of the cluster port. README's tables list each of them, and a test
+ * checks that every code here is unique within its kind and documented there.
+ */
+
+/**
  * Error codes carried in `error` frames. They mirror HTTP status codes so that a
  * person reading a log, and the gateway's HTTP API, share one vocabulary.
  */
@@ -16,7 +22,7 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /**
- * WebSocket close codes. The range tells a client what to do next:
+ * WebSocket close codes of the client port. The range tells a client what to do next:
  * 1000-1999 are RFC 6455 codes, 4000-4499 mean "reconnect with backoff",
  * 4500-4999 mean "do not reconnect on your own" (a person must act).
  */
@@ -42,3 +48,23 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 export function shouldReconnect(code: number): boolean {
   return code < 4500;
 }
+
+/**
+ * Close codes of the cluster port's links between nodes. The leader dials its followers again after
+ * any of them while both are members; none of them ever reaches a client.
+ */
+export const ClusterCloseCode = {
+  /** The node is shutting down, or the peer left the cluster. */
+  SHUTDOWN: 1001,
+  /** A frame was larger than the link's frame limit (ws closes with this by itself). */
+  TOO_LARGE: 1009,
+  /** The peer sent a frame that is not a cluster message batch. */
+  BAD_FRAME: 4400,
+  /** The peer's unsent backlog passed the link's limit. */
+  SLOW_PEER: 4408,
+  /** A newer link to the same peer replaced this one, or this node stopped leading. */
+  REPLACED: 4409,
+  /** No pong (or anything else) from the peer within the link's deadline. */
+  SILENT: 4410,
+} as const;
+export type ClusterCloseCode = (typeof ClusterCloseCode)[keyof typeof ClusterCloseCode];

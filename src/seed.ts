@@ -8,7 +8,7 @@ import { SEED_ROOMS, SEED_USERS, seedPassword } from './seed-data.js';
 async function seed(): Promise<void> {
   const url = envString(process.env, 'MONGO_URL', 'mongodb://127.0.0.1:27017');
   const dbName = envString(process.env, 'MONGO_DB', 'zkchat');
-  const { client, db } = await connectMongo(url, dbName, envInt(process.env, 'CONNECT_TIMEOUT_MS', 5000, 100));
+  const { client, db } = await connectMongo(url, dbName, { connectTimeoutMs: envInt(process.env, 'CONNECT_TIMEOUT_MS', 5000, 100) });
   try {
     const users = new UserStore(db);
     const rooms = new RoomStore(db);

@@ -1,16 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
+import { ClusterCloseCode } from '../../protocol/codes.js';
 import { parseLinkFrame, type LinkMessage } from './link-messages.js';
-
-/** Close codes of the cluster port. */
-export const ClusterCloseCode = {
-  AUTH_FAILED: 4401,
-  BAD_FRAME: 4400,
-  SLOW_PEER: 4408,
-  REPLACED: 4409,
-  SHUTDOWN: 1001,
-} as const;
 
 export interface ClusterLinkEvents {
   messages: [messages: LinkMessage[]];
@@ -18,25 +10,39 @@ export interface ClusterLinkEvents {
 }
 
 export interface LinkLimits {
-  /** Unsent bytes on the socket before the peer counts as stuck and the link is dropped. */
+  /** Largest frame either side accepts (the same on every node); batches are cut below it. */
+  maxFrameBytes: number;
+  /** Bytes queued plus unsent on the socket before the peer counts as stuck and the link is dropped. */
   maxBufferedBytes: number;
-  /** Messages waiting for the next frame; past it the link is dropped (senders retry after reconnect). */
-  maxBatch: number;
+  /** How often we ping the peer, and how long it may stay silent before the link is dropped. */
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
 }
 
+/** `[` + `]` around a batch. */
+const FRAME_OVERHEAD = 2;
+
 /**
- * An authenticated connection to another node. Messages sent during one event-loop turn
- * leave as a single frame: relaying through the leader costs one frame per link per turn,
- * not one per message.
+ * An authenticated connection to another node. Messages sent during one event-loop turn leave
+ * together, in as few frames as fit under the frame limit: relaying through the leader costs about
+ * one frame per link per turn, not one per message. A peer that stays silent past the pong
+ * deadline is cut (4410), so a frozen link is noticed and redialled instead of swallowing relays.
  */
 export class ClusterLink extends EventEmitter<ClusterLinkEvents> {
-  #batch: LinkMessage[] = [];
+  /** Full batches waiting for this turn's flush, then the one being filled. */
+  #full: string[][] = [];
+  #batch: string[] = [];
+  #batchBytes = FRAME_OVERHEAD;
+  #queuedBytes = 0;
   #flushScheduled = false;
   #closed = false;
+  #heardAt = Date.now();
+  readonly #pinger: NodeJS.Timeout;
 
   constructor(readonly peerId: string, private readonly socket: WebSocket, private readonly limits: LinkLimits, private readonly logger: Logger) {
     super();
     socket.on('message', (data, isBinary) => {
+      this.#heardAt = Date.now();
       const messages = isBinary ? null : parseLinkFrame(data.toString());
       if (!messages) {
         this.logger.warn('bad frame on cluster link', { peer: peerId });
@@ -45,21 +51,39 @@ export class ClusterLink extends EventEmitter<ClusterLinkEvents> {
       }
       this.emit('messages', messages);
     });
+    socket.on('pong', () => (this.#heardAt = Date.now()));
+    socket.on('ping', () => (this.#heardAt = Date.now()));
     socket.on('close', () => this.#onClosed());
     socket.on('error', (err) => this.logger.info('cluster link error', { peer: peerId, err: err.message }));
+    this.#pinger = setInterval(() => this.#checkPeer(), limits.pingIntervalMs);
   }
 
   get isOpen(): boolean {
     return !this.#closed && this.socket.readyState === this.socket.OPEN;
   }
 
+  /** Queues `message` for this turn's frames; false if it cannot go (link closed, or a message too large for any frame). */
   send(message: LinkMessage): boolean {
     if (!this.isOpen) return false;
-    if (this.#batch.length >= this.limits.maxBatch) {
+    const text = JSON.stringify(message);
+    const bytes = Buffer.byteLength(text);
+    if (bytes + FRAME_OVERHEAD > this.limits.maxFrameBytes) {
+      this.logger.error('cluster message larger than a link frame; dropped', { peer: this.peerId, bytes, type: message.t });
+      return false;
+    }
+    if (this.#queuedBytes + bytes + this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
       this.close(ClusterCloseCode.SLOW_PEER, 'cluster link backlog full');
       return false;
     }
-    this.#batch.push(message);
+    // +1 for the comma before it.
+    if (this.#batchBytes + bytes + 1 > this.limits.maxFrameBytes) {
+      this.#full.push(this.#batch);
+      this.#batch = [];
+      this.#batchBytes = FRAME_OVERHEAD;
+    }
+    this.#batch.push(text);
+    this.#batchBytes += bytes + 1;
+    this.#queuedBytes += bytes;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => this.#flush());
@@ -69,14 +93,25 @@ export class ClusterLink extends EventEmitter<ClusterLinkEvents> {
 
   #flush(): void {
     this.#flushScheduled = false;
-    const batch = this.#batch;
+    const batches = this.#batch.length > 0 ? [...this.#full, this.#batch] : this.#full;
+    this.#full = [];
     this.#batch = [];
-    if (batch.length === 0 || !this.isOpen) return;
-    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.close(ClusterCloseCode.SLOW_PEER, 'cluster peer reads too slowly');
+    this.#batchBytes = FRAME_OVERHEAD;
+    this.#queuedBytes = 0;
+    if (!this.isOpen) return;
+    for (const batch of batches) this.socket.send(`[${batch.join(',')}]`);
+  }
+
+  #checkPeer(): void {
+    if (!this.isOpen) return;
+    const silentMs = Date.now() - this.#heardAt;
+    if (silentMs > this.limits.pongTimeoutMs) {
+      this.logger.warn('cluster link silent; dropping it', { peer: this.peerId, silentMs });
+      this.close(ClusterCloseCode.SILENT, 'cluster peer silent');
+      this.socket.terminate(); // a silent peer would not finish the closing handshake either
       return;
     }
-    this.socket.send(JSON.stringify(batch));
+    this.socket.ping();
   }
 
   close(code: number, reason: string): void {
@@ -89,6 +124,8 @@ export class ClusterLink extends EventEmitter<ClusterLinkEvents> {
   #onClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#pinger);
+    this.#full = [];
     this.#batch = [];
     this.emit('close');
   }

@@ -1,11 +1,16 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
-import type { ChatEventData } from '../../protocol/actions.js';
+import { ClusterCloseCode } from '../../protocol/codes.js';
+import type { Delivery } from '../delivery/delivery.js';
+import type { RelayPort } from '../delivery/router.js';
 import type { GlobalSessions } from '../session/global-sessions.js';
-import { ClusterCloseCode, type ClusterLink, type LinkLimits } from './cluster-link.js';
-import { ClusterServer } from './cluster-server.js';
+import type { RedisKeys } from '../storage/redis-keys.js';
+import type { ClusterLink } from './cluster-link.js';
+import { ClusterServer, type ClusterPortLimits } from './cluster-server.js';
 import { dialPeer } from './dial.js';
-import { ZkMembership, type NodeInfo } from './membership.js';
+import { ZkMembership } from './membership.js';
+import { NodeFences } from './node-fences.js';
+import type { Member, NodeInfo } from './node-info.js';
 import { RelayEngine, type RelayLimits } from './relay-engine.js';
 import { writeServerList } from './server-list.js';
 
@@ -15,17 +20,19 @@ export interface ClusterOptions {
   publicHost: string;
   clientPort: number;
   clusterPort: number;
+  /** The cluster port peers dial, when port forwarding makes it differ from the bound one. */
+  publicClusterPort: number | null;
   secret: string;
   zk: { connect: string; root: string; sessionTimeoutMs: number };
-  links: LinkLimits & { maxFrameBytes: number };
+  links: ClusterPortLimits;
   relay: RelayLimits;
   /** How often followers report load and the leader rewrites the server list. */
   tickMs: number;
   redis: Redis;
-  redisPrefix: string;
+  keys: RedisKeys;
   sessions: GlobalSessions;
   connectionCount: () => number;
-  deliverLocal: (event: ChatEventData) => boolean;
+  deliverLocal: (delivery: Delivery) => void;
   /**
    * Called after this node lost its ZooKeeper session and registered again: meanwhile the leader
    * took it for dead and removed its users' sessions, so the node writes them back.
@@ -40,21 +47,24 @@ const REDIAL_MS = 500;
  * The node's part in the cluster: ZooKeeper membership and election, the authenticated cluster
  * port, relays through the leader, and — while leader — the server list and dead nodes' sessions.
  */
-export class Cluster {
-  readonly relay: RelayEngine;
+export class Cluster implements RelayPort {
+  readonly relayEngine: RelayEngine;
   readonly #links = new Map<string, ClusterLink>();
   readonly #loads = new Map<string, number>();
   readonly #dialing = new Set<string>();
   readonly #server: ClusterServer;
+  readonly #fences: NodeFences;
   #membership: ZkMembership | null = null;
-  #known: NodeInfo[] = [];
+  #known: Member[] = [];
+  /** Our own ZooKeeper session, as last registered: what our session writes are fenced with. */
+  #fence = '';
   #tick: NodeJS.Timeout | null = null;
   #stopped = false;
   clusterPort = 0;
 
   constructor(private options: ClusterOptions) {
     const { logger } = options;
-    this.relay = new RelayEngine(
+    this.relayEngine = new RelayEngine(
       {
         selfId: options.selfId,
         isLeader: () => this.isLeader(),
@@ -67,6 +77,7 @@ export class Cluster {
       logger,
     );
     this.#server = new ClusterServer(options.selfId, options.secret, options.links, (link) => this.#addLink(link), logger);
+    this.#fences = new NodeFences(options.redis, options.keys);
   }
 
   isLeader(): boolean {
@@ -81,6 +92,15 @@ export class Cluster {
     return this.#membership?.leader() ?? null;
   }
 
+  /** The fence this node's session writes carry: its ZooKeeper session id. */
+  fence(): string {
+    return this.#fence;
+  }
+
+  relay(target: string, id: string, delivery: Delivery): void {
+    if (!this.relayEngine.send(target, id, delivery)) this.options.logger.warn('relay table full; devices will recover by sync', { target });
+  }
+
   /** The client port is only known once it listens, just before start(). */
   setClientPort(port: number): void {
     this.options.clientPort = port;
@@ -89,7 +109,6 @@ export class Cluster {
   async start(): Promise<void> {
     const { options } = this;
     this.clusterPort = await this.#server.listen(options.host, options.clusterPort);
-    await options.redis.sadd(`${options.redisPrefix}known-nodes`, options.selfId);
     const membership = new ZkMembership({
       connect: options.zk.connect,
       root: options.zk.root,
@@ -98,7 +117,7 @@ export class Cluster {
       self: {
         id: options.selfId,
         clientUrl: `ws://${options.publicHost}:${options.clientPort}`,
-        clusterUrl: `ws://${options.publicHost}:${this.clusterPort}`,
+        clusterUrl: `ws://${options.publicHost}:${options.publicClusterPort ?? this.clusterPort}`,
       },
     });
     this.#membership = membership;
@@ -106,6 +125,8 @@ export class Cluster {
     membership.on('leader', (leader, isSelf) => this.#onLeader(leader, isSelf));
     membership.on('rejoined', () => this.#republishAfterRejoin());
     await membership.start();
+    this.#fence = membership.sessionId() ?? '';
+    await this.#fences.record(options.selfId, this.#fence);
     this.#tick = setInterval(() => this.#onTick(), options.tickMs);
   }
 
@@ -115,29 +136,29 @@ export class Cluster {
     this.#links.set(link.peerId, link);
     link.on('messages', (messages) => {
       for (const m of messages) if (m.t === 'load') this.#loads.set(link.peerId, m.connections);
-      this.relay.onMessages(link.peerId, messages);
+      this.relayEngine.onMessages(link.peerId, messages);
     });
     link.on('close', () => {
       if (this.#links.get(link.peerId) === link) this.#links.delete(link.peerId);
       this.options.logger.info('cluster link closed', { peer: link.peerId });
       if (this.isLeader() && this.isAlive(link.peerId)) setTimeout(() => this.#dialFollowers(), REDIAL_MS).unref();
     });
-    this.relay.resendAll();
+    this.relayEngine.resendAll();
     if (!this.isLeader() && link.peerId === this.leader()?.id) this.#reportLoad();
   }
 
-  #onMembers(members: NodeInfo[]): void {
+  #onMembers(members: Member[]): void {
     const alive = new Set(members.map((m) => m.id));
-    const gone = this.#known.filter((m) => !alive.has(m.id)).map((m) => m.id);
+    const gone = this.#known.filter((m) => !alive.has(m.id));
     this.#known = members;
-    this.options.logger.info('cluster members', { members: [...alive], gone });
-    for (const id of gone) {
-      this.relay.nodeGone(id);
+    this.options.logger.info('cluster members', { members: [...alive], gone: gone.map((m) => m.id) });
+    for (const { id } of gone) {
+      this.relayEngine.nodeGone(id);
       this.#loads.delete(id);
       this.#links.get(id)?.close(ClusterCloseCode.SHUTDOWN, 'peer left the cluster');
     }
     if (this.isLeader()) {
-      for (const id of gone) void this.#cleanDeadNode(id);
+      for (const member of gone) void this.#cleanDeadNode(member.id, member.session);
       this.#dialFollowers();
       void this.#writeServerList();
     }
@@ -153,7 +174,7 @@ export class Cluster {
       // Followers only keep the link their leader opened.
       for (const [id, link] of this.#links) if (id !== leader?.id) link.close(ClusterCloseCode.REPLACED, 'no longer leader');
     }
-    this.relay.resendAll();
+    this.relayEngine.resendAll();
   }
 
   #dialFollowers(): void {
@@ -162,7 +183,7 @@ export class Cluster {
       if (member.id === this.options.selfId || this.#links.get(member.id)?.isOpen || this.#dialing.has(member.id)) continue;
       this.#dialing.add(member.id);
       const { options } = this;
-      dialPeer(member.clusterUrl, member.id, options.selfId, options.secret, options.links, options.logger)
+      dialPeer(member.clusterUrl, member.id, options.selfId, options.secret, options.links, options.logger, options.links.handshakeTimeoutMs)
         .then((link) => this.#addLink(link))
         .catch((err: unknown) => {
           options.logger.warn('cannot reach follower', { peer: member.id, err: (err as Error).message });
@@ -173,7 +194,7 @@ export class Cluster {
   }
 
   #onTick(): void {
-    this.relay.sweep();
+    this.relayEngine.sweep();
     if (this.isLeader()) void this.#writeServerList();
     else this.#reportLoad();
   }
@@ -186,7 +207,7 @@ export class Cluster {
   async #writeServerList(): Promise<void> {
     const { options } = this;
     try {
-      await writeServerList(options.redis, options.redisPrefix, this.#known, options.selfId, (id) =>
+      await writeServerList(options.redis, options.keys.servers, this.#known, options.selfId, (id) =>
         id === options.selfId ? options.connectionCount() : (this.#loads.get(id) ?? 0),
       );
     } catch (err) {
@@ -195,14 +216,16 @@ export class Cluster {
   }
 
   /**
-   * Writes this node's sessions back once now and once more after two ticks: the leader's clean-up
-   * of the node's "death" may still be on its way and land after the first write.
+   * Writes this node's sessions back, under its new fence, once now and once more after two ticks:
+   * the leader's clean-up of the node's "death" may still be on its way (it removes only what the
+   * old session wrote, so the second write is a safety net).
    */
   #republishAfterRejoin(): void {
     const { options } = this;
+    this.#fence = this.#membership?.sessionId() ?? this.#fence;
     const republish = () => {
       if (this.#stopped) return;
-      Promise.all([options.redis.sadd(`${options.redisPrefix}known-nodes`, options.selfId), options.republishSessions()]).then(
+      Promise.all([this.#fences.record(options.selfId, this.#fence), options.republishSessions()]).then(
         () => options.logger.info('sessions published again after rejoining'),
         (err: unknown) => options.logger.warn('cannot publish sessions again', { err: (err as Error).message }),
       );
@@ -211,33 +234,34 @@ export class Cluster {
     setTimeout(republish, options.tickMs * 2).unref();
   }
 
-  /** Sessions of a dead node would make its users look online: the leader removes them. */
-  async #cleanDeadNode(nodeId: string): Promise<void> {
+  /** Sessions of a dead node would make its users look online: the leader removes those its dead session wrote. */
+  async #cleanDeadNode(nodeId: string, fence: string): Promise<void> {
     const { options } = this;
     // It may have come back (a ZooKeeper blip) between the event and now: then its sessions are real.
     if (this.isAlive(nodeId)) return;
     try {
-      const removed = await options.sessions.removeNode(nodeId);
-      await options.redis.srem(`${options.redisPrefix}known-nodes`, nodeId);
+      const removed = await options.sessions.removeNode(nodeId, fence);
+      await this.#fences.forget(nodeId, fence);
       options.logger.info('removed sessions of dead node', { node: nodeId, users: removed });
     } catch (err) {
       options.logger.warn('cannot remove sessions of dead node', { node: nodeId, err: (err as Error).message });
     }
   }
 
+  /** On taking over: nodes that died before (or while no one led). */
   async #cleanDeadNodes(): Promise<void> {
-    const known = await this.options.redis.smembers(`${this.options.redisPrefix}known-nodes`).catch(() => [] as string[]);
-    for (const id of known) if (!this.isAlive(id)) await this.#cleanDeadNode(id);
+    const fences = await this.#fences.all().catch(() => ({}) as Record<string, string>);
+    for (const [id, fence] of Object.entries(fences)) if (!this.isAlive(id)) await this.#cleanDeadNode(id, fence);
   }
 
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#tick) clearInterval(this.#tick);
-    this.relay.close();
+    this.relayEngine.close();
     for (const link of this.#links.values()) link.close(ClusterCloseCode.SHUTDOWN, 'node shutting down');
     await this.#server.close();
     await this.#membership?.stop();
-    await this.options.redis.srem(`${this.options.redisPrefix}known-nodes`, this.options.selfId).catch(() => undefined);
+    await this.#fences.forget(this.options.selfId, this.#fence).catch(() => undefined);
   }
 }

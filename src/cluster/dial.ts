@@ -1,49 +1,69 @@
+import { get } from 'node:http';
 import WebSocket from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { ClusterLink, type LinkLimits } from './cluster-link.js';
-import { mac, macMatches, newNonce, parseChallenge, parseWelcome } from './handshake.js';
+import { CHALLENGE_PATH, Header, LINK_PATH, mac, macMatches, newNonce } from './handshake.js';
 
-/** Connects to a peer's cluster port and runs the handshake; rejects on a wrong secret or peer. */
-export function dialPeer(
-  url: string,
-  expectedPeerId: string,
-  selfId: string,
-  secret: string,
-  limits: LinkLimits & { maxFrameBytes: number },
-  logger: Logger,
-  timeoutMs = 5000,
-): Promise<ClusterLink> {
+/**
+ * Connects to a peer's cluster port (`ws://host:port`) and runs the handshake of handshake.ts;
+ * rejects on a wrong secret, a wrong peer, or no answer within `timeoutMs`.
+ */
+export async function dialPeer(url: string, expectedPeerId: string, selfId: string, secret: string, limits: LinkLimits, logger: Logger, timeoutMs = 5000): Promise<ClusterLink> {
+  const failure = (why: string) => new Error(`cluster handshake with ${expectedPeerId} at ${url} failed: ${why}`);
+  const nonce = await fetchChallenge(url.replace(/^ws/, 'http') + CHALLENGE_PATH, timeoutMs).catch((err: unknown) => {
+    throw failure((err as Error).message);
+  });
+  const clientNonce = newNonce();
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { maxPayload: limits.maxFrameBytes, handshakeTimeout: timeoutMs });
-    const clientNonce = newNonce();
-    let step: 'challenge' | 'welcome' = 'challenge';
+    const socket = new WebSocket(url + LINK_PATH, {
+      maxPayload: limits.maxFrameBytes,
+      handshakeTimeout: timeoutMs,
+      headers: { [Header.NODE]: selfId, [Header.NONCE]: nonce, [Header.CLIENT_NONCE]: clientNonce, [Header.MAC]: mac(secret, 'client', nonce, selfId) },
+    });
+    let peerProved = false;
     const fail = (why: string) => {
-      clearTimeout(timer);
-      socket.removeAllListeners('message');
+      socket.removeAllListeners();
+      socket.on('error', () => undefined);
       socket.terminate();
-      reject(new Error(`cluster handshake with ${expectedPeerId} at ${url} failed: ${why}`));
+      reject(failure(why));
     };
-    const timer = setTimeout(() => fail('timed out'), timeoutMs);
-    socket.on('error', (err) => fail(err.message));
-    socket.on('close', (code) => step && fail(`closed with ${code}`));
-    const onMessage = (data: WebSocket.RawData) => {
-      const raw = data.toString();
-      if (step === 'challenge') {
-        const challenge = parseChallenge(raw);
-        if (!challenge) return fail('no challenge');
-        step = 'welcome';
-        socket.send(JSON.stringify({ t: 'hello', nodeId: selfId, nonce: clientNonce, mac: mac(secret, 'client', challenge.nonce, selfId) }));
-        return;
-      }
-      const welcome = parseWelcome(raw);
-      if (!welcome || !macMatches(mac(secret, 'server', clientNonce, welcome.nodeId), welcome.mac)) return fail('peer did not prove the secret');
-      if (welcome.nodeId !== expectedPeerId) return fail(`peer is ${welcome.nodeId}`);
-      clearTimeout(timer);
-      socket.off('message', onMessage);
-      socket.removeAllListeners('close');
-      socket.removeAllListeners('error');
+    socket.once('upgrade', (response) => {
+      const peer = response.headers[Header.NODE];
+      const proof = response.headers[Header.MAC];
+      peerProved = peer === expectedPeerId && typeof proof === 'string' && macMatches(mac(secret, 'server', clientNonce, expectedPeerId), proof);
+    });
+    socket.once('unexpected-response', (_request, response) => fail(`refused with HTTP ${response.statusCode ?? '?'}`));
+    socket.once('error', (err) => fail(err.message));
+    socket.once('open', () => {
+      if (!peerProved) return fail('peer did not prove the secret, or is another node');
+      socket.removeAllListeners();
       resolve(new ClusterLink(expectedPeerId, socket, limits, logger));
-    };
-    socket.on('message', onMessage);
+    });
+  });
+}
+
+/** GET the one-use challenge nonce. */
+function fetchChallenge(url: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { timeout: timeoutMs, headers: { connection: 'close' } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        if (body.length + chunk.length > 1024) request.destroy(new Error('challenge answer too large'));
+        else body += chunk;
+      });
+      response.on('end', () => {
+        if (response.statusCode !== 200) return reject(new Error(`challenge refused with HTTP ${response.statusCode ?? '?'}`));
+        try {
+          const { nonce } = JSON.parse(body) as { nonce?: unknown };
+          if (typeof nonce === 'string' && nonce.length > 0) return resolve(nonce);
+        } catch {
+          // fall through
+        }
+        reject(new Error('no challenge in the answer'));
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
   });
 }

@@ -1,52 +1,67 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { isPlainObject } from '../../protocol/schema.js';
 
 /**
- * Mutual challenge-response on the cluster port, so that only holders of CLUSTER_SECRET
- * can relay messages and a node never relays to an impostor:
- *   server → client  {t:'challenge', nonce}
- *   client → server  {t:'hello', nodeId, nonce: clientNonce, mac: HMAC(secret, 'client|'+nonce+'|'+nodeId)}
- *   server → client  {t:'welcome', nodeId, mac: HMAC(secret, 'server|'+clientNonce+'|'+serverNodeId)}
- * The secret itself never crosses the wire; fresh nonces stop replays.
+ * Mutual authentication on the cluster port, done in HTTP before any WebSocket exists, so an
+ * unauthenticated peer can never send a frame:
+ *   1. dialer:  GET /cluster/challenge            → {"nonce": N}   (one use, short-lived)
+ *   2. dialer:  GET /cluster/link (upgrade) with  x-zkchat-node: D, x-zkchat-nonce: N,
+ *               x-zkchat-client-nonce: C, x-zkchat-mac: HMAC(secret, "client|N|D")
+ *   3. server:  101 with x-zkchat-node: S, x-zkchat-mac: HMAC(secret, "server|C|S"), or 401
+ * The secret never crosses the wire; fresh nonces on both sides stop replays in either direction.
  */
-export interface Challenge { t: 'challenge'; nonce: string }
-export interface Hello { t: 'hello'; nodeId: string; nonce: string; mac: string }
-export interface Welcome { t: 'welcome'; nodeId: string; mac: string }
+export const CHALLENGE_PATH = '/cluster/challenge';
+export const LINK_PATH = '/cluster/link';
 
-export const newNonce = () => randomBytes(16).toString('base64');
+export const Header = {
+  NODE: 'x-zkchat-node',
+  NONCE: 'x-zkchat-nonce',
+  CLIENT_NONCE: 'x-zkchat-client-nonce',
+  MAC: 'x-zkchat-mac',
+} as const;
+
+export const newNonce = () => randomBytes(16).toString('base64url');
 
 export function mac(secret: string, role: 'client' | 'server', nonce: string, nodeId: string): string {
-  return createHmac('sha256', secret).update(`${role}|${nonce}|${nodeId}`).digest('base64');
+  return createHmac('sha256', secret).update(`${role}|${nonce}|${nodeId}`).digest('base64url');
 }
 
-export function macMatches(expected: string, given: string): boolean {
+export function macMatches(expected: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function parse(raw: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(raw);
-    return isPlainObject(value) ? value : null;
-  } catch {
-    return null;
+/** Node ids and nonces as they may appear in a header: short, no spaces or control characters. */
+export function headerToken(value: string | string[] | undefined, max = 128): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= max && /^[\x21-\x7e]+$/.test(value) ? value : undefined;
+}
+
+/**
+ * The challenges handed out and not used yet. Each works once and only for `ttlMs`; at most
+ * `capacity` are outstanding, so asking for challenges cannot grow memory.
+ */
+export class Challenges {
+  readonly #issued = new Map<string, number>();
+
+  constructor(private readonly ttlMs: number, private readonly capacity: number) {}
+
+  /** A fresh nonce, or null when too many are outstanding. */
+  issue(now = Date.now()): string | null {
+    for (const [nonce, expiresAt] of this.#issued) {
+      if (expiresAt > now) break; // insertion order: the rest expire later
+      this.#issued.delete(nonce);
+    }
+    if (this.#issued.size >= this.capacity) return null;
+    const nonce = newNonce();
+    this.#issued.set(nonce, now + this.ttlMs);
+    return nonce;
   }
-}
 
-const str = (v: unknown, max = 128): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
-
-export function parseChallenge(raw: string): Challenge | null {
-  const m = parse(raw);
-  return m && m.t === 'challenge' && str(m.nonce) ? { t: 'challenge', nonce: m.nonce } : null;
-}
-
-export function parseHello(raw: string): Hello | null {
-  const m = parse(raw);
-  return m && m.t === 'hello' && str(m.nodeId) && str(m.nonce) && str(m.mac) ? { t: 'hello', nodeId: m.nodeId, nonce: m.nonce, mac: m.mac } : null;
-}
-
-export function parseWelcome(raw: string): Welcome | null {
-  const m = parse(raw);
-  return m && m.t === 'welcome' && str(m.nodeId) && str(m.mac) ? { t: 'welcome', nodeId: m.nodeId, mac: m.mac } : null;
+  /** Uses up `nonce`; true if it was issued here and has not expired or been used. */
+  redeem(nonce: string, now = Date.now()): boolean {
+    const expiresAt = this.#issued.get(nonce);
+    this.#issued.delete(nonce);
+    return expiresAt !== undefined && expiresAt > now;
+  }
 }

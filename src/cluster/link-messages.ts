@@ -1,27 +1,25 @@
-import { isChatEventData, type ChatEventData } from '../../protocol/actions.js';
 import { isPlainObject } from '../../protocol/schema.js';
+import { isDelivery, type Delivery } from '../delivery/delivery.js';
 
 /**
  * Messages of the internal cluster channel. Each WebSocket text frame carries a JSON array
- * of them: everything a link has to send in one event-loop turn goes out as one frame.
+ * of them: what a link has to send in one event-loop turn goes out in as few frames as fit.
  */
 export type LinkMessage = RelayMessage | AckMessage | LoadMessage;
 
-/** Deliver `event` to the connections of `event.to` on node `target`. `id` is unique per target. */
+/** Deliver `delivery` on node `target`. `id` is unique per target. */
 export interface RelayMessage {
   t: 'relay';
   id: string;
   target: string;
-  event: ChatEventData;
+  delivery: Delivery;
 }
 
-/** Answer to a relay, sent back along the path it came: delivered, or the user is not there. */
+/** The relay `id` was handled (delivered, or its target is gone): stop resending it. Travels back along the path. */
 export interface AckMessage {
   t: 'ack';
   id: string;
-  status: RelayStatus;
 }
-export type RelayStatus = 'delivered' | 'offline';
 
 /** A follower's client connection count, for the leader's server list. */
 export interface LoadMessage {
@@ -43,10 +41,10 @@ export function parseLinkFrame(raw: string): LinkMessage[] | null {
   const out: LinkMessage[] = [];
   for (const m of value) {
     if (!isPlainObject(m)) return null;
-    if (m.t === 'relay' && isString(m.id) && isString(m.target) && isChatEventData(m.event)) {
-      out.push({ t: 'relay', id: m.id, target: m.target, event: m.event });
-    } else if (m.t === 'ack' && isString(m.id) && (m.status === 'delivered' || m.status === 'offline')) {
-      out.push({ t: 'ack', id: m.id, status: m.status });
+    if (m.t === 'relay' && isString(m.id) && isString(m.target) && isDelivery(m.delivery)) {
+      out.push({ t: 'relay', id: m.id, target: m.target, delivery: m.delivery });
+    } else if (m.t === 'ack' && isString(m.id)) {
+      out.push({ t: 'ack', id: m.id });
     } else if (m.t === 'load' && typeof m.connections === 'number') {
       out.push({ t: 'load', connections: m.connections });
     } else {

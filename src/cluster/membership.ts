@@ -21,15 +21,10 @@ import type { Logger } from '../../core/logger.js';
 import { isConnectionError, ZkState, type ZkStateValue } from './zk-client.js';
 import { withTimeout } from '../../core/with-timeout.js';
 import { readElection, type ElectionView } from './zk-election.js';
-import { readMembers, zkPaths, type ZkPaths } from './zk-registration.js';
+import { zkPaths, type Member, type NodeInfo, type ZkPaths } from './node-info.js';
+import { readMembers } from './zk-registration.js';
 import { ZkSession, type SessionHandlers } from './zk-session.js';
 import { MembershipView } from './zk-view.js';
-
-export interface NodeInfo {
-  id: string;
-  clientUrl: string;
-  clusterUrl: string;
-}
 
 export interface MembershipOptions {
   /** ZooKeeper connect string, e.g. `127.0.0.1:2181`. */
@@ -44,7 +39,7 @@ export interface MembershipOptions {
 
 export type MembershipEvents = {
   /** The live members sorted by id: the first time they are known and on every change. */
-  members: [members: NodeInfo[]];
+  members: [members: Member[]];
   /** The leader changed; null while unknown. `isSelf` is true only for the node holding the lowest znode. */
   leader: [leader: NodeInfo | null, isSelf: boolean];
   /** The ZooKeeper session was lost (expired, or the server stopped serving it); we register again by ourselves. */
@@ -96,7 +91,7 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
     }
   }
 
-  members(): NodeInfo[] {
+  members(): Member[] {
     return this.#view.members;
   }
 
@@ -121,6 +116,11 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
   /** The election znode we watch: the one just before ours; null when leading or not registered. */
   watchedPredecessor(): string | null {
     return this.#view.predecessor;
+  }
+
+  /** Our ZooKeeper session id (hex) while registered, null between sessions. */
+  sessionId(): string | null {
+    return this.#session?.client.getSessionId().toString('hex') ?? null;
   }
 
   /** Current session id and password; for diagnostics and tests that force a session expiry. */
@@ -253,7 +253,7 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
     this.#apply(members, election);
   }
 
-  #apply(members: NodeInfo[], election: ElectionView): void {
+  #apply(members: Member[], election: ElectionView): void {
     if (!election.selfIsLeader && election.predecessor === null) {
       this.#log.warn('our election znode is gone; is another process using this node id?');
     }

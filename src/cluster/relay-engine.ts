@@ -1,9 +1,7 @@
 import type { Logger } from '../../core/logger.js';
-import type { ChatEventData } from '../../protocol/actions.js';
-import type { LinkMessage, RelayMessage, RelayStatus } from './link-messages.js';
+import type { Delivery } from '../delivery/delivery.js';
+import type { LinkMessage, RelayMessage } from './link-messages.js';
 import { RecentIds } from './recent-ids.js';
-
-export type RelayOutcome = RelayStatus | 'timeout';
 
 /** The one thing relays need of a link to a peer. */
 export interface LinkSender {
@@ -19,9 +17,9 @@ export interface RelayTopology {
 }
 
 export interface RelayLimits {
-  /** Relays this node originated and still awaits an ack for. */
+  /** Relays this node originated and still awaits an ack for; beyond it new ones are not sent. */
   maxPending: number;
-  /** How long an origin waits for the ack before it tells the sender delivery is unconfirmed. */
+  /** How long a relay is resent on every new path before the origin gives up on it. */
   timeoutMs: number;
   /** Relay ids a target remembers, so a relay resent after a reconnect is not delivered twice. */
   dedupeSize: number;
@@ -29,26 +27,25 @@ export interface RelayLimits {
 
 interface Pending {
   message: RelayMessage;
-  resolve: (outcome: RelayOutcome) => void;
-  timer: NodeJS.Timeout;
+  at: number;
 }
 
 /**
- * Hop-by-hop acknowledged relays: origin → leader → target, and the acks back the same way.
- * The origin keeps each relay until the target's ack arrives (the leader only acks once the
- * target has), resends everything unacked whenever a new path appears (reconnect, new
- * leader), and the target drops duplicates by id. So a message acknowledged to its sender has
- * reached the recipient's node, across leader changes too.
+ * Hop-by-hop acknowledged relays: origin → leader → target, and the acks back the same way. The
+ * origin keeps each relay until the target's ack arrives (the leader acks only once the target has),
+ * resends everything unacked whenever a new path appears (a new link, a new leader), and the target
+ * drops duplicates by id. Every relayed event is stored before it is relayed, so a relay given up
+ * after `timeoutMs` costs a live delivery, never a message: its devices recover it with `sync`.
  */
 export class RelayEngine {
   readonly #pending = new Map<string, Pending>();
   /** Leader only: relays passing through, by id → the node to ack back to. */
   readonly #forwarded = new Map<string, { from: string; message: RelayMessage; at: number }>();
-  readonly #delivered: RecentIds<RelayStatus>;
+  readonly #delivered: RecentIds<true>;
 
   constructor(
     private readonly topology: RelayTopology,
-    private readonly deliverLocal: (event: ChatEventData) => boolean,
+    private readonly deliverLocal: (delivery: Delivery) => void,
     private readonly limits: RelayLimits,
     private readonly logger: Logger,
   ) {
@@ -59,18 +56,22 @@ export class RelayEngine {
     return this.#pending.size;
   }
 
-  hasRoom(): boolean {
-    return this.#pending.size < this.limits.maxPending;
+  get forwardedCount(): number {
+    return this.#forwarded.size;
   }
 
-  /** Sends `event` to node `target` and resolves when its ack arrives (or on timeout). */
-  send(target: string, event: ChatEventData): Promise<RelayOutcome> {
-    const message: RelayMessage = { t: 'relay', id: `${event.id}@${target}`, target, event };
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#settle(message.id, 'timeout'), this.limits.timeoutMs);
-      this.#pending.set(message.id, { message, resolve, timer });
-      this.#transmit(message);
-    });
+  /**
+   * Sends `delivery` to node `target`. One pending entry per relay id: sending the same id again
+   * while it is pending (a resent chat) adds nothing. False when the pending table is full.
+   */
+  send(target: string, id: string, delivery: Delivery): boolean {
+    const relayId = `${id}@${target}`;
+    if (this.#pending.has(relayId)) return true;
+    if (this.#pending.size >= this.limits.maxPending) return false;
+    const message: RelayMessage = { t: 'relay', id: relayId, target, delivery };
+    this.#pending.set(relayId, { message, at: Date.now() });
+    this.#transmit(message);
+    return true;
   }
 
   /** The next hop for a relay to `target`: direct when this node leads, else the leader. */
@@ -85,14 +86,6 @@ export class RelayEngine {
     this.#nextHop(message.target)?.send(message);
   }
 
-  #settle(id: string, outcome: RelayOutcome): void {
-    const pending = this.#pending.get(id);
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    this.#pending.delete(id);
-    pending.resolve(outcome);
-  }
-
   /** A link came up or the leader changed: send every unacked relay along the current path. */
   resendAll(): void {
     for (const { message } of this.#pending.values()) this.#transmit(message);
@@ -101,13 +94,13 @@ export class RelayEngine {
     }
   }
 
-  /** A node left the cluster: relays for it can never be delivered, their users are offline. */
+  /** A node left the cluster: relays for it can never be delivered, its users are offline. */
   nodeGone(nodeId: string): void {
-    for (const [id, pending] of this.#pending) if (pending.message.target === nodeId) this.#settle(id, 'offline');
+    for (const [id, pending] of this.#pending) if (pending.message.target === nodeId) this.#pending.delete(id);
     for (const [id, entry] of this.#forwarded) {
       if (entry.message.target === nodeId) {
         this.#forwarded.delete(id);
-        this.topology.link(entry.from)?.send({ t: 'ack', id, status: 'offline' });
+        this.topology.link(entry.from)?.send({ t: 'ack', id });
       }
     }
   }
@@ -115,29 +108,24 @@ export class RelayEngine {
   onMessages(from: string, messages: LinkMessage[]): void {
     for (const message of messages) {
       if (message.t === 'relay') this.#onRelay(from, message);
-      else if (message.t === 'ack') this.#onAck(message.id, message.status);
+      else if (message.t === 'ack') this.#onAck(message.id);
     }
   }
 
   #onRelay(from: string, message: RelayMessage): void {
-    const reply = (status: RelayStatus) => this.topology.link(from)?.send({ t: 'ack', id: message.id, status });
+    const ack = () => this.topology.link(from)?.send({ t: 'ack', id: message.id });
     if (message.target === this.topology.selfId) {
-      let status = this.#delivered.get(message.id);
-      if (status === undefined) {
-        status = this.deliverLocal(message.event) ? 'delivered' : 'offline';
-        this.#delivered.add(message.id, status);
+      if (!this.#delivered.get(message.id)) {
+        this.#delivered.add(message.id, true);
+        this.deliverLocal(message.delivery);
       }
-      reply(status);
+      ack();
       return;
     }
-    if (!this.topology.isLeader()) {
-      // Sent to us as leader just before we lost leadership: the origin resends to the new leader.
-      return;
-    }
-    if (!this.topology.isAlive(message.target)) {
-      reply('offline');
-      return;
-    }
+    // Sent to us as leader just before we lost leadership: the origin resends to the new leader.
+    if (!this.topology.isLeader()) return;
+    // Its users are offline: nothing to deliver, stop the origin resending.
+    if (!this.topology.isAlive(message.target)) return void ack();
     if (!this.#forwarded.has(message.id) && this.#forwarded.size >= this.limits.maxPending) {
       this.logger.warn('relay forward table full; origin will retry', { target: message.target });
       return;
@@ -146,34 +134,34 @@ export class RelayEngine {
     this.topology.link(message.target)?.send(message);
   }
 
-  #onAck(id: string, status: RelayStatus): void {
-    if (this.#pending.has(id)) {
-      this.#settle(id, status);
-      return;
-    }
+  #onAck(id: string): void {
+    if (this.#pending.delete(id)) return;
     const forwarded = this.#forwarded.get(id);
     if (forwarded) {
       this.#forwarded.delete(id);
-      this.topology.link(forwarded.from)?.send({ t: 'ack', id, status });
+      this.topology.link(forwarded.from)?.send({ t: 'ack', id });
     }
   }
 
   /**
-   * Forgets relays passing through that the target never answered: their origin gave up long
-   * ago (and resends under a new path if it still cares), so keeping them only fills the table.
+   * Gives up on relays unacked for `timeoutMs` (their devices recover the events with `sync`), and
+   * forgets relays passing through that their target never answered.
    */
   sweep(now = Date.now()): void {
+    let givenUp = 0;
+    for (const [id, entry] of this.#pending) {
+      if (entry.at >= now - this.limits.timeoutMs) break; // insertion order: the rest is newer
+      this.#pending.delete(id);
+      givenUp++;
+    }
+    if (givenUp > 0) this.logger.warn('relays unacknowledged, given up (devices recover them with sync)', { relays: givenUp });
     const cutoff = now - this.limits.timeoutMs * 2;
     for (const [id, entry] of this.#forwarded) if (entry.at < cutoff) this.#forwarded.delete(id);
   }
 
-  get forwardedCount(): number {
-    return this.#forwarded.size;
-  }
-
-  /** Stops waiting; pending senders learn delivery is unconfirmed. */
+  /** Stops resending; what is pending stays in the inboxes. */
   close(): void {
-    for (const id of [...this.#pending.keys()]) this.#settle(id, 'timeout');
+    this.#pending.clear();
     this.#forwarded.clear();
   }
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { NodeInfo } from './membership.js';
+import type { NodeInfo } from './node-info.js';
 
 /** One entry of the live server list the gateway reads: Redis hash `<prefix>servers`, field = node id. */
 export interface ServerEntry {
@@ -12,11 +12,8 @@ export interface ServerEntry {
   updatedAt: number;
 }
 
-export const serverListKey = (prefix: string) => `${prefix}servers`;
-
-/** Leader only: replaces the server list with the live members and their loads. */
-export async function writeServerList(redis: Redis, prefix: string, members: readonly NodeInfo[], leaderId: string, loadOf: (id: string) => number): Promise<void> {
-  const key = serverListKey(prefix);
+/** Leader only: replaces the server list (hash `key`) with the live members and their loads. */
+export async function writeServerList(redis: Redis, key: string, members: readonly NodeInfo[], leaderId: string, loadOf: (id: string) => number): Promise<void> {
   const now = Date.now();
   const live = new Set(members.map((m) => m.id));
   const stale = (await redis.hkeys(key)).filter((id) => !live.has(id));

@@ -5,37 +5,14 @@
  * about leader changes from the membership watch alone.
  */
 import type { Logger } from '../../core/logger.js';
-import type { NodeInfo } from './membership.js';
+import { decodeNodeInfo, type Member, type NodeInfo, type ZkPaths } from './node-info.js';
 import { ELECTION_PREFIX, electionOrder } from './zk-election.js';
 import { commit, CreateMode, getChildren, getData, mkdirp, ZkErrorCode, zkErrorCode, type ZkClient, type ZkStat, type ZkWatcher } from './zk-client.js';
-
-export interface ZkPaths {
-  nodes: string;
-  election: string;
-}
-
-export function zkPaths(root: string): ZkPaths {
-  const base = root.replace(/\/+$/, '');
-  return { nodes: `${base}/nodes`, election: `${base}/election` };
-}
 
 export interface Registration {
   memberPath: string;
   /** Name (not path) of our election znode, e.g. `n_0000000004`. */
   electionNode: string;
-}
-
-/** Parses a member znode's data; null (and the member is skipped) if it is not a NodeInfo. */
-export function decodeNodeInfo(data: Buffer | null): NodeInfo | null {
-  try {
-    const value: unknown = JSON.parse(data?.toString('utf8') ?? '');
-    if (typeof value !== 'object' || value === null) return null;
-    const { id, clientUrl, clusterUrl } = value as Record<string, unknown>;
-    if (typeof id !== 'string' || typeof clientUrl !== 'string' || typeof clusterUrl !== 'string') return null;
-    return { id, clientUrl, clusterUrl };
-  } catch {
-    return null;
-  }
 }
 
 const MAX_ATTEMPTS = 5;
@@ -99,7 +76,7 @@ export async function deregister(client: ZkClient, paths: ZkPaths, registration:
 }
 
 /** The live members, sorted by id; a member that vanishes while being read is left out. */
-export async function readMembers(client: ZkClient, paths: ZkPaths, onChange: ZkWatcher, logger: Logger): Promise<NodeInfo[]> {
+export async function readMembers(client: ZkClient, paths: ZkPaths, onChange: ZkWatcher, logger: Logger): Promise<Member[]> {
   const names = await getChildren(client, paths.nodes, onChange);
   const members = await Promise.all(
     names.map(async (name) => {
@@ -107,8 +84,8 @@ export async function readMembers(client: ZkClient, paths: ZkPaths, onChange: Zk
       if (!node) return null;
       const info = decodeNodeInfo(node.data);
       if (!info || info.id !== name) logger.warn('ignoring a member znode with unexpected data', { path: `${paths.nodes}/${name}` });
-      return info && info.id === name ? info : null;
+      return info && info.id === name ? { ...info, session: node.stat.ephemeralOwner.toString('hex') } : null;
     }),
   );
-  return members.filter((m): m is NodeInfo => m !== null).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return members.filter((m): m is Member => m !== null).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -3,11 +3,11 @@
  * registering fails, the new session is closed, which drops whatever it had created.
  */
 import type { Logger } from '../../core/logger.js';
-import type { NodeInfo } from './membership.js';
+import type { NodeInfo, ZkPaths } from './node-info.js';
 import { closeClient, closeQuietly, connectClient, ZkState, type ZkClient, type ZkStateValue, type ZkWatcher } from './zk-client.js';
 import { withTimeout } from '../../core/with-timeout.js';
 import { LivenessProbe } from './zk-liveness.js';
-import { deregister, register, type Registration, type ZkPaths } from './zk-registration.js';
+import { deregister, register, type Registration } from './zk-registration.js';
 
 export interface SessionOptions {
   connect: string;

@@ -1,5 +1,5 @@
 /** What this node currently believes about the cluster, and what changed with each fresh read. */
-import type { NodeInfo } from './membership.js';
+import { nodeInfoOf, type Member, type NodeInfo } from './node-info.js';
 import type { ElectionView } from './zk-election.js';
 
 export interface ViewChange {
@@ -9,7 +9,7 @@ export interface ViewChange {
 
 export class MembershipView {
   readonly #self: NodeInfo;
-  #members: NodeInfo[] = [];
+  #members: Member[] = [];
   #membersKnown = false;
   #leader: NodeInfo | null = null;
   #selfIsLeader = false;
@@ -20,7 +20,7 @@ export class MembershipView {
   }
 
   /** Copies, so listeners cannot change our state. */
-  get members(): NodeInfo[] {
+  get members(): Member[] {
     return this.#members.map((m) => ({ ...m }));
   }
 
@@ -41,12 +41,12 @@ export class MembershipView {
   }
 
   /** Takes a fresh read of members (sorted by id) and election; the first update always counts as a members change. */
-  update(members: NodeInfo[], election: ElectionView): ViewChange {
+  update(members: Member[], election: ElectionView): ViewChange {
     const leader = election.selfIsLeader
       ? { ...this.#self }
       : election.leaderId === this.#self.id // an earlier incarnation of ours, about to expire: unknown
         ? null
-        : (members.find((m) => m.id === election.leaderId) ?? null);
+        : nodeInfoOrNull(members.find((m) => m.id === election.leaderId));
     const change = {
       membersChanged: !this.#membersKnown || JSON.stringify(members) !== JSON.stringify(this.#members),
       leaderChanged: election.selfIsLeader !== this.#selfIsLeader || JSON.stringify(leader) !== JSON.stringify(this.#leader),
@@ -71,4 +71,8 @@ export class MembershipView {
   forgetPredecessor(): void {
     this.#predecessor = null;
   }
+}
+
+function nodeInfoOrNull(member: Member | undefined): NodeInfo | null {
+  return member ? nodeInfoOf(member) : null;
 }

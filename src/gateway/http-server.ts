@@ -36,7 +36,7 @@ export class Gateway {
   /** Connects to Redis, then listens; resolves with the bound port. Throws if either fails. */
   async start(): Promise<number> {
     if (this.server) throw new Error('the gateway is already started');
-    const redis = await connectRedis(this.config.redisUrl, this.config.connectTimeoutMs);
+    const redis = await connectRedis(this.config.redisUrl, { connectTimeoutMs: this.config.connectTimeoutMs, commandTimeoutMs: this.config.connectTimeoutMs });
     const server = createServer((req, res) => this.handle(req, res));
     try {
       await listen(server, this.config.port, this.config.host);

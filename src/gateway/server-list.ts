@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
 import { withTimeout } from '../../core/with-timeout.js';
-import { serverListKey, type ServerEntry } from '../cluster/server-list.js';
+import type { ServerEntry } from '../cluster/server-list.js';
+import { RedisKeys } from '../storage/redis-keys.js';
 
 export type { ServerEntry };
 
@@ -116,7 +117,7 @@ export class ServerListReader {
     private readonly timeoutMs: number,
     private readonly logger: Logger,
   ) {
-    this.key = serverListKey(redisPrefix);
+    this.key = new RedisKeys(redisPrefix).servers;
   }
 
   /** Every valid entry, live or not. Throws ServerListUnavailableError when Redis cannot answer. */

@@ -1,44 +1,40 @@
 import type { Redis } from 'ioredis';
-import { ClusterRouter } from '../cluster/cluster-router.js';
-import { Cluster } from '../cluster/cluster.js';
 import type { Logger } from '../../core/logger.js';
+import { withTimeout } from '../../core/with-timeout.js';
 import { CloseCode } from '../../protocol/codes.js';
+import { ArchiveWriter } from '../archive/archive-writer.js';
+import { Cluster } from '../cluster/cluster.js';
 import type { NodeConfig } from '../config.js';
+import { LocalDelivery } from '../delivery/local-delivery.js';
+import { LocalSessions } from '../delivery/local-sessions.js';
+import { DeliveryRouter } from '../delivery/router.js';
+import { MessageLog } from '../inbox/message-log.js';
 import { GlobalSessions } from '../session/global-sessions.js';
-import { LocalSessions } from '../session/local-sessions.js';
 import { MessageStore } from '../storage/message-store.js';
 import { connectMongo, type MongoHandle } from '../storage/mongo.js';
-import { connectRedis } from '../storage/redis.js';
+import { RedisKeys } from '../storage/redis-keys.js';
+import { connectBlockingRedis, connectRedis } from '../storage/redis.js';
 import { RoomStore } from '../storage/room-store.js';
+import { UserDirectory } from '../storage/user-directory.js';
 import { UserStore } from '../storage/user-store.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientServer } from './client-server.js';
 import { endSession } from './handlers/account.js';
-import { LocalRouter } from './local-router.js';
 import { createRequestPipeline } from './request-pipeline.js';
 import type { NodeServices } from './services.js';
 
-/** How long clients get to close after the server says it is going away. */
-const SHUTDOWN_GRACE_MS = 2000;
+/** How long stop() lets the archive writer finish the batch in hand (what it leaves stays in Redis). */
+const ARCHIVE_STOP_MS = 5000;
 
-/**
- * Internal link limits. A link frame carries a whole event-loop turn of relays, so it may be far
- * larger than a client frame; the backlog bounds keep a stuck peer from growing memory (the link
- * is dropped instead and the origins resend after it comes back).
- */
-const LINK_LIMITS = { maxFrameBytes: 16 * 1024 * 1024, maxBufferedBytes: 64 * 1024 * 1024, maxBatch: 50_000 };
-/** Relays awaiting acks, and how many delivered relay ids a target remembers to drop resends. */
-const RELAY_BOUNDS = { maxPending: 20_000, dedupeSize: 100_000 };
-/** History rows waiting for MongoDB; beyond maxQueued chat answers 503 instead of growing memory. */
-const HISTORY_BATCHING = { maxQueued: 10_000, batchSize: 500, flushIntervalMs: 50 };
-
-/** Composition root of one chat node: builds stores, sessions and the client port; start() and stop(). */
+/** Composition root of one chat node: builds stores, sessions, delivery, the cluster and the client port; start() and stop(). */
 export class ChatNode {
   #mongo: MongoHandle | null = null;
   #redis: Redis | null = null;
+  #blockingRedis: Redis | null = null;
   #services: NodeServices | null = null;
   #clients: ClientServer | null = null;
   #cluster: Cluster | null = null;
+  #archive: ArchiveWriter | null = null;
   #stopping: Promise<void> | null = null;
   clientPort = 0;
   clusterPort = 0;
@@ -48,37 +44,46 @@ export class ChatNode {
     return this.#cluster;
   }
 
+  /** The node's archive writer; null before start(). */
+  get archive(): ArchiveWriter | null {
+    return this.#archive;
+  }
+
   constructor(private readonly config: NodeConfig, private readonly logger: Logger) {}
 
   async start(): Promise<void> {
     const { config, logger } = this;
-    this.#mongo = await connectMongo(config.mongoUrl, config.mongoDb, config.connectTimeoutMs);
-    this.#redis = await connectRedis(config.redisUrl, config.connectTimeoutMs);
+    const { limits } = config;
+    this.#mongo = await connectMongo(config.mongoUrl, config.mongoDb, { connectTimeoutMs: limits.backend.connectTimeoutMs, socketTimeoutMs: limits.backend.mongoSocketTimeoutMs });
+    const redis = await connectRedis(config.redisUrl, { connectTimeoutMs: limits.backend.connectTimeoutMs, commandTimeoutMs: limits.backend.redisCommandTimeoutMs });
+    this.#redis = redis;
     const { db } = this.#mongo;
+    const keys = new RedisKeys(config.redisPrefix);
 
-    const users = new UserStore(db);
-    const messages = new MessageStore(db, HISTORY_BATCHING, logger);
+    const users = new UserStore(db, limits.backend.mongoMaxTimeMs);
+    const messages = new MessageStore(db);
     await Promise.all([users.ensureIndexes(), messages.ensureIndexes(), new RoomStore(db).ensureIndexes()]);
 
     const local = new LocalSessions<ClientConnection>();
-    const localRouter = new LocalRouter(local);
-    const global = new GlobalSessions(this.#redis, config.redisPrefix);
+    const localDelivery = new LocalDelivery(local);
+    const global = new GlobalSessions(redis, keys);
     const cluster = new Cluster({
       selfId: config.nodeId,
       host: config.host,
       publicHost: config.publicHost,
       clientPort: 0, // set below, once the client port listens
       clusterPort: config.clusterPort,
+      publicClusterPort: config.publicClusterPort,
       secret: config.clusterSecret,
       zk: { connect: config.zkConnect, root: config.zkRoot, sessionTimeoutMs: config.zkSessionTimeoutMs },
-      links: LINK_LIMITS,
-      relay: { ...RELAY_BOUNDS, timeoutMs: config.relayTimeoutMs },
+      links: limits.link,
+      relay: limits.relay,
       tickMs: config.clusterTickMs,
-      redis: this.#redis,
-      redisPrefix: config.redisPrefix,
+      redis,
+      keys,
       sessions: global,
       connectionCount: () => this.#clients?.connectionCount ?? 0,
-      deliverLocal: (event) => localRouter.deliverLocal(event),
+      deliverLocal: (delivery) => void localDelivery.deliver(delivery),
       republishSessions: () => this.#republishSessions(),
       logger,
     });
@@ -87,25 +92,25 @@ export class ChatNode {
       nodeId: config.nodeId,
       logger,
       users,
-      messages,
+      directory: new UserDirectory(redis, keys, users),
+      log: new MessageLog(redis, keys, { ...limits.inbox, archiveMaxBacklog: limits.archive.maxBacklog }),
       local,
       global,
-      router: new ClusterRouter(config.nodeId, localRouter, global, cluster),
-      redis: this.#redis,
-      redisPrefix: config.redisPrefix,
+      router: new DeliveryRouter(config.nodeId, localDelivery, cluster),
+      redis,
+      fence: () => cluster.fence(),
       isNodeAlive: (nodeId) => cluster.isAlive(nodeId),
     };
     this.#services = services;
     // Sessions left by an earlier run of this node id that died without cleaning up.
     await services.global.removeNode(config.nodeId);
 
-    const pipeline = createRequestPipeline(services, config.limits.maxFrameBytes);
-    this.#clients = new ClientServer(
-      config.limits,
-      { onFrame: pipeline, onClose: (conn) => this.#endSessionQuietly(conn) },
-      logger,
-      config.nodeId,
-    );
+    this.#blockingRedis = await connectBlockingRedis(redis);
+    this.#archive = new ArchiveWriter(redis, this.#blockingRedis, keys, messages, { consumer: config.nodeId, ...limits.archive }, logger.child({ component: 'archive' }));
+    await this.#archive.start();
+
+    const pipeline = createRequestPipeline(services, limits.client.maxFrameBytes);
+    this.#clients = new ClientServer(limits.client, { onFrame: pipeline, onClose: (conn) => this.#endSessionQuietly(conn) }, logger, config.nodeId);
     this.clientPort = await this.#clients.listen(config.host, config.clientPort);
     cluster.setClientPort(this.clientPort);
     await cluster.start();
@@ -117,12 +122,11 @@ export class ChatNode {
   async #republishSessions(): Promise<void> {
     const services = this.#services;
     if (!services) return;
-    const shares = [...services.local.entries()].map(([username, conns]) => ({
-      username,
-      count: conns.size,
-      loginAt: Math.max(...[...conns].map((conn) => conn.loginAt)),
-    }));
-    await services.global.setNodeDevicesMany(services.nodeId, shares);
+    const shares = [...services.local.entries()].flatMap(([, conns]) => {
+      const first = [...conns][0];
+      return first?.username ? [{ username: first.username, count: conns.size, loginAt: Math.max(...[...conns].map((conn) => conn.loginAt)) }] : [];
+    });
+    await services.global.setNodeDevicesMany(services.nodeId, services.fence(), shares);
   }
 
   async #endSessionQuietly(conn: ClientConnection): Promise<void> {
@@ -134,21 +138,24 @@ export class ChatNode {
     }
   }
 
-  /** Closes clients with 1001, removes this node's sessions, flushes history, closes stores. Idempotent. */
+  /**
+   * Closes clients with 1001, removes this node's sessions, leaves the cluster (its znodes go), lets
+   * the archive writer finish its batch, closes the stores. Idempotent.
+   */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
     return this.#stopping;
   }
 
   async #stop(): Promise<void> {
+    const warn = (what: string) => (err: unknown) => this.logger.warn(what, { err });
     this.logger.info('chat node stopping');
-    await this.#clients?.close(CloseCode.GOING_AWAY, 'server shutting down', SHUTDOWN_GRACE_MS);
+    await this.#clients?.close(CloseCode.GOING_AWAY, 'server shutting down', this.config.limits.node.shutdownGraceMs);
     const services = this.#services;
-    if (services) {
-      await services.global.removeNode(services.nodeId).catch((err: unknown) => this.logger.warn('could not remove sessions', { err }));
-      await this.#cluster?.stop().catch((err: unknown) => this.logger.warn('could not leave the cluster cleanly', { err }));
-      await services.messages.flush().catch((err: unknown) => this.logger.warn('could not flush history', { err }));
-    }
+    if (services) await services.global.removeNode(services.nodeId).catch(warn('could not remove sessions'));
+    await this.#cluster?.stop().catch(warn('could not leave the cluster cleanly'));
+    if (this.#archive) await withTimeout(this.#archive.stop(), ARCHIVE_STOP_MS, 'the archive batch in hand did not finish; it stays in Redis').catch(warn('archive writer'));
+    this.#blockingRedis?.disconnect();
     this.#redis?.disconnect();
     await this.#mongo?.client.close();
     this.logger.info('chat node stopped');

@@ -1,14 +1,21 @@
 import type { WebSocket } from 'ws';
-import { sendFrame, type SendResult } from '../../core/net.js';
+import { sendText, type SendResult } from '../../core/net.js';
 import type { Logger } from '../../core/logger.js';
 import { RateLimiter } from '../../core/rate-limiter.js';
 import { CloseCode } from '../../protocol/codes.js';
 import { errorFrame, eventFrame, replyFrame } from '../../protocol/frames.js';
-import type { ConnectionLimits } from '../config.js';
+import { userKey } from '../../protocol/actions.js';
+import type { DeviceConnection } from '../delivery/local-delivery.js';
+import type { ConnectionLimits } from '../limits.js';
+
+/** How long a closed connection's peer gets to answer our close frame. */
+const CLOSE_HANDSHAKE_MS = 2000;
 
 /** One client WebSocket on this node, and who is logged in on it. */
-export class ClientConnection {
+export class ClientConnection implements DeviceConnection {
+  /** The logged-in user's stored spelling, and their key (case-folded), or null. */
   username: string | null = null;
+  user: string | null = null;
   loginAt = 0;
   readonly rate: RateLimiter;
   readonly logger: Logger;
@@ -31,10 +38,29 @@ export class ClientConnection {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  send(frame: object): SendResult {
-    const result = sendFrame(this.socket, frame, this.limits);
-    if (result === 'slow') this.logger.warn('closed slow consumer', { user: this.username, buffered: this.socket.bufferedAmount });
+  logIn(username: string, at: number): void {
+    this.username = username;
+    this.user = userKey(username);
+    this.loginAt = at;
+  }
+
+  logOut(): void {
+    this.username = null;
+    this.user = null;
+  }
+
+  sendText(text: string): SendResult {
+    const result = sendText(this.socket, text, this.limits);
+    if (result === 'slow') {
+      this.logger.warn('closed slow consumer', { user: this.username, buffered: this.socket.bufferedAmount });
+      // It gets the heartbeat deadline to read up to our close frame (and learn it was too slow).
+      this.#terminateAfter(this.limits.heartbeatTimeoutMs);
+    }
     return result;
+  }
+
+  send(frame: object): SendResult {
+    return this.sendText(JSON.stringify(frame));
   }
 
   reply(replyTo: string, action: string, data: unknown): SendResult {
@@ -52,8 +78,12 @@ export class ClientConnection {
   close(code: number, reason: string): void {
     if (this.socket.readyState === this.socket.CLOSED) return;
     this.socket.close(code, reason);
-    // A dead peer never completes the closing handshake; do not wait ws's 30 s for it.
-    setTimeout(() => this.socket.terminate(), 2000).unref();
+    this.#terminateAfter(CLOSE_HANDSHAKE_MS);
+  }
+
+  // A dead or stalled peer never completes the closing handshake; do not wait ws's 30 s for it.
+  #terminateAfter(ms: number): void {
+    setTimeout(() => this.socket.terminate(), ms).unref();
   }
 
   /**

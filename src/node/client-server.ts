@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { CloseCode, ErrorCode } from '../../protocol/codes.js';
-import type { ConnectionLimits } from '../config.js';
+import type { ConnectionLimits } from '../limits.js';
 import { ClientConnection } from './client-connection.js';
 
 export interface ClientServerHooks {

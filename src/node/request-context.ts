@@ -18,10 +18,16 @@ export class RequestContext implements InterceptedRequest {
     return this.request?.id ?? '';
   }
 
-  /** The logged-in user; handlers behind `requireAuth` may rely on it. */
+  /** The logged-in user's spelling; handlers behind `requireAuth` may rely on it. */
   get username(): string {
     if (this.conn.username === null) throw new Error('RequestContext.username read before login');
     return this.conn.username;
+  }
+
+  /** The logged-in user's key (case-folded name). */
+  get user(): string {
+    if (this.conn.user === null) throw new Error('RequestContext.user read before login');
+    return this.conn.user;
   }
 
   isAuthenticated(): boolean {

@@ -1,29 +1,27 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
-import type { ChatEventData } from '../../protocol/actions.js';
+import type { LocalSessions } from '../delivery/local-sessions.js';
+import type { DeliveryRouter } from '../delivery/router.js';
+import type { MessageLog } from '../inbox/message-log.js';
 import type { GlobalSessions } from '../session/global-sessions.js';
-import type { LocalSessions } from '../session/local-sessions.js';
-import type { MessageStore } from '../storage/message-store.js';
+import type { UserDirectory } from '../storage/user-directory.js';
 import type { UserStore } from '../storage/user-store.js';
 import type { ClientConnection } from './client-connection.js';
-
-/** Delivers a private message to every connection of its recipient, wherever they are. */
-export interface ChatRouter {
-  /** Resolves true when the recipient was online and the message is on its way. */
-  deliver(event: ChatEventData): Promise<boolean>;
-}
 
 /** Everything request handlers may use; built once by the node's composition root. */
 export interface NodeServices {
   readonly nodeId: string;
   readonly logger: Logger;
   readonly users: UserStore;
-  readonly messages: MessageStore;
+  readonly directory: UserDirectory;
+  readonly log: MessageLog;
+  /** This node's logged-in connections, by user key. */
   readonly local: LocalSessions<ClientConnection>;
   readonly global: GlobalSessions;
-  readonly router: ChatRouter;
+  readonly router: DeliveryRouter<ClientConnection>;
   readonly redis: Redis;
-  readonly redisPrefix: string;
+  /** The fence this node's session writes carry (its ZooKeeper session). */
+  fence(): string;
   /** Whether a node is alive; a session on a dead node means its user is offline. */
   isNodeAlive(nodeId: string): boolean;
 }

@@ -5,15 +5,24 @@ export interface MongoHandle {
   db: Db;
 }
 
+export interface MongoOptions {
+  /** How long to wait for a server: at start-up, and for each operation while none answers. */
+  connectTimeoutMs: number;
+  /** A socket silent for this long is dropped (the operation fails, the pool reconnects). */
+  socketTimeoutMs?: number;
+}
+
 /**
- * Connects and checks the server answers, within `timeoutMs`. Throws an Error whose message
+ * Connects and checks the server answers, within `connectTimeoutMs`. Throws an Error whose message
  * says which URL could not be reached; callers print it and exit without a stack dump.
  */
-export async function connectMongo(url: string, dbName: string, timeoutMs: number): Promise<MongoHandle> {
+export async function connectMongo(url: string, dbName: string, options: MongoOptions): Promise<MongoHandle> {
+  const timeoutMs = options.connectTimeoutMs;
   const client = new MongoClient(url, {
     serverSelectionTimeoutMS: timeoutMs,
     connectTimeoutMS: timeoutMs,
-    // The cluster writes a burst of history in one insertMany; a small pool is enough.
+    ...(options.socketTimeoutMs ? { socketTimeoutMS: options.socketTimeoutMs } : {}),
+    // The archive writes history in large insertMany batches; a small pool is enough.
     maxPoolSize: 20,
   });
   try {

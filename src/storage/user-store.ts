@@ -1,5 +1,6 @@
 import { MongoServerError, type Collection, type Db } from 'mongodb';
 import { conflict } from '../../core/errors.js';
+import { userKey } from '../../protocol/actions.js';
 import { decoyHash, hashPassword, verifyPassword } from './password.js';
 
 export interface UserDoc {
@@ -15,7 +16,8 @@ const DUPLICATE_KEY = 11000;
 export class UserStore {
   readonly #users: Collection<UserDoc>;
 
-  constructor(db: Db) {
+  /** `maxTimeMs`: the server-side time limit of each query. */
+  constructor(db: Db, private readonly maxTimeMs = 5000) {
     this.#users = db.collection<UserDoc>('users');
   }
 
@@ -27,7 +29,7 @@ export class UserStore {
   async register(username: string, password: string): Promise<void> {
     const passwordHash = await hashPassword(password);
     try {
-      await this.#users.insertOne({ key: username.toLowerCase(), username, passwordHash, createdAt: new Date() });
+      await this.#users.insertOne({ key: userKey(username), username, passwordHash, createdAt: new Date() });
     } catch (err) {
       if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) throw conflict(`username "${username}" is taken`);
       throw err;
@@ -36,7 +38,7 @@ export class UserStore {
 
   /** Returns the stored spelling of the username when the password matches, else null. */
   async authenticate(username: string, password: string): Promise<string | null> {
-    const user = await this.#users.findOne({ key: username.toLowerCase() }, { projection: { username: 1, passwordHash: 1 } });
+    const user = await this.#users.findOne({ key: userKey(username) }, { projection: { username: 1, passwordHash: 1 }, maxTimeMS: this.maxTimeMs });
     if (!user) {
       await verifyPassword(password, await decoyHash());
       return null;
@@ -48,14 +50,16 @@ export class UserStore {
   async ensure(username: string, password: string): Promise<boolean> {
     const passwordHash = await hashPassword(password);
     const result = await this.#users.updateOne(
-      { key: username.toLowerCase() },
-      { $setOnInsert: { key: username.toLowerCase(), username, passwordHash, createdAt: new Date() } },
+      { key: userKey(username) },
+      { $setOnInsert: { key: userKey(username), username, passwordHash, createdAt: new Date() } },
       { upsert: true },
     );
     return result.upsertedCount === 1;
   }
 
-  async find(username: string): Promise<UserDoc | null> {
-    return this.#users.findOne({ key: username.toLowerCase() });
+  /** The stored spelling of the username, or null when there is no such user. */
+  async spelling(username: string): Promise<string | null> {
+    const user = await this.#users.findOne({ key: userKey(username) }, { projection: { username: 1 }, maxTimeMS: this.maxTimeMs });
+    return user?.username ?? null;
   }
 }

@@ -1,55 +1,179 @@
-import test from 'ava';
-import { silentLogger } from '../../core/logger.js';
-import { ClusterServer } from '../../src/cluster/cluster-server.js';
+import { once } from 'node:events';
+import net from 'node:net';
+import test, { type ExecutionContext } from 'ava';
+import WebSocket from 'ws';
+import { createLogger, silentLogger, type Logger } from '../../core/logger.js';
+import { ClusterCloseCode } from '../../protocol/codes.js';
 import type { ClusterLink } from '../../src/cluster/cluster-link.js';
+import { ClusterServer, type ClusterPortLimits } from '../../src/cluster/cluster-server.js';
 import { dialPeer } from '../../src/cluster/dial.js';
-import type { ChatEventData } from '../../protocol/actions.js';
+import type { RelayMessage } from '../../src/cluster/link-messages.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
-const limits = { maxFrameBytes: 1 << 20, maxBufferedBytes: 1 << 20, maxBatch: 1000 };
+const limits: ClusterPortLimits = {
+  maxFrameBytes: 1 << 20,
+  maxBufferedBytes: 1 << 20,
+  pingIntervalMs: 50,
+  pongTimeoutMs: 400,
+  handshakeTimeoutMs: 2000,
+  maxUnauthenticated: 4,
+};
 const SECRET = 'link-test-secret-0123456789';
 
-async function linkedPair(t: import('ava').ExecutionContext, dialSecret = SECRET): Promise<{ dialed: ClusterLink; accepted: Promise<ClusterLink> }> {
-  let resolveAccepted!: (link: ClusterLink) => void;
-  const accepted = new Promise<ClusterLink>((resolve) => (resolveAccepted = resolve));
-  const server = new ClusterServer('follower', SECRET, limits, resolveAccepted, silentLogger);
-  const port = await server.listen('127.0.0.1', 0);
-  t.teardown(() => server.close());
-  const dialed = await dialPeer(`ws://127.0.0.1:${port}`, 'follower', 'leader', dialSecret, limits, silentLogger);
-  t.teardown(() => dialed.close(1000, 'done'));
-  return { dialed, accepted };
+interface Port {
+  port: number;
+  accepted: ClusterLink[];
+  nextLink(): Promise<ClusterLink>;
 }
 
-const event = (i: number): ChatEventData => ({ id: `e${i}`, from: 'a', to: 'b', message: `m${i}`, format: 'text', ts: i });
+async function clusterPort(t: ExecutionContext, portLimits: ClusterPortLimits = limits, logger: Logger = silentLogger): Promise<Port> {
+  const accepted: ClusterLink[] = [];
+  const waiting: ((link: ClusterLink) => void)[] = [];
+  const server = new ClusterServer('follower', SECRET, portLimits, (link) => {
+    accepted.push(link);
+    waiting.shift()?.(link);
+  }, logger);
+  const port = await server.listen('127.0.0.1', 0);
+  t.teardown(() => server.close());
+  return { port, accepted, nextLink: () => (accepted.length > 0 ? Promise.resolve(accepted.at(-1)!) : new Promise((resolve) => waiting.push(resolve))) };
+}
+
+async function dial(t: ExecutionContext, port: number, options: { secret?: string; linkLimits?: ClusterPortLimits; logger?: Logger } = {}): Promise<ClusterLink> {
+  const link = await dialPeer(`ws://127.0.0.1:${port}`, 'follower', 'leader', options.secret ?? SECRET, options.linkLimits ?? limits, options.logger ?? silentLogger, 2000);
+  t.teardown(() => link.close(1000, 'done'));
+  return link;
+}
+
+const relay = (i: number, message = `m${i}`): RelayMessage => ({
+  t: 'relay',
+  id: `r${i}`,
+  target: 'follower',
+  delivery: { audience: { kind: 'user', user: 'b', seq: i }, event: { action: 'chat', data: { id: `e${i}`, from: 'a', to: 'b', message, format: 'text', ts: i } } },
+});
+
+const relayIds = (messages: readonly { t: string; id?: string }[]) => messages.map((m) => (m.t === 'relay' ? m.id : m.t));
+
+/** A logger that keeps every line, to wait for a particular message. */
+function recordingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  return { lines, logger: createLogger('debug', {}, (line) => void lines.push(JSON.parse(line) as Record<string, unknown>)) };
+}
 
 test('relays sent in one event-loop turn leave as one frame, in order', async (t) => {
-  const { dialed, accepted } = await linkedPair(t);
-  const follower = await accepted;
-  const frames: string[][] = [];
-  follower.on('messages', (messages) => frames.push(messages.map((m) => (m.t === 'relay' ? m.id : m.t))));
+  const { port, nextLink } = await clusterPort(t);
+  const dialed = await dial(t, port);
+  const follower = await nextLink();
+  const frames: (string | undefined)[][] = [];
+  follower.on('messages', (messages) => frames.push(relayIds(messages)));
 
-  for (let i = 0; i < 100; i++) dialed.send({ t: 'relay', id: `r${i}`, target: 'follower', event: event(i) });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  for (let i = 0; i < 100; i++) dialed.send(relay(i));
+  await once(follower, 'messages');
   dialed.send({ t: 'load', connections: 3 });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await once(follower, 'messages');
 
   t.is(frames.length, 2, 'one frame for the burst, one for the later message');
   t.deepEqual(frames[0], Array.from({ length: 100 }, (_, i) => `r${i}`));
   t.deepEqual(frames[1], ['load']);
 });
 
+test('a burst larger than the frame limit is cut into frames the peer accepts, in order', async (t) => {
+  // The peer refuses (1009) any frame over 64 KiB; the burst is about 24 × 64 KiB.
+  const small = { ...limits, maxFrameBytes: 64 * 1024, maxBufferedBytes: 8 << 20 };
+  const { port, nextLink } = await clusterPort(t, small);
+  const dialed = await dial(t, port, { linkLimits: small });
+  const follower = await nextLink();
+  const received: (string | undefined)[] = [];
+  let frames = 0;
+  follower.on('messages', (messages) => (frames++, received.push(...relayIds(messages))));
+  const closed = new Promise<'closed'>((resolve) => follower.once('close', () => resolve('closed')));
+
+  // 4000 characters that JSON escapes to 6 bytes each: about 24 KB per relay.
+  const heavy = '\u0001'.repeat(4000);
+  for (let i = 0; i < 64; i++) t.true(dialed.send(relay(i, heavy)));
+  const all = new Promise<'all'>((resolve) => follower.on('messages', () => received.length === 64 && resolve('all')));
+  t.is(await Promise.race([all, closed]), 'all', 'every relay arrived before anyone closed the link');
+  t.deepEqual(received, Array.from({ length: 64 }, (_, i) => `r${i}`));
+  t.true(frames > 1, `${frames} frames`);
+  t.true(follower.isOpen && dialed.isOpen);
+});
+
+test('a message too large for any frame is refused, and the link stays up', async (t) => {
+  const small = { ...limits, maxFrameBytes: 64 * 1024 };
+  const { port } = await clusterPort(t, small);
+  const dialed = await dial(t, port, { linkLimits: small });
+  t.false(dialed.send(relay(1, 'x'.repeat(70 * 1024))));
+  t.true(dialed.send(relay(2)));
+  t.true(dialed.isOpen);
+});
+
 test('both ends identify each other, and a wrong secret never yields a link', async (t) => {
-  const { dialed, accepted } = await linkedPair(t);
+  const { port, nextLink } = await clusterPort(t);
+  const dialed = await dial(t, port);
   t.is(dialed.peerId, 'follower');
-  t.is((await accepted).peerId, 'leader');
-  await t.throwsAsync(linkedPair(t, 'not-the-secret-0123456789'), { message: /cluster handshake with follower .* failed/ });
+  t.is((await nextLink()).peerId, 'leader');
+  await t.throwsAsync(dial(t, port, { secret: 'not-the-secret-0123456789' }), { message: /cluster handshake with follower .* failed: refused with HTTP 401/ });
+});
+
+test('the cluster port answers a client (no handshake) with 401 before any frame, and unknown paths with 404', async (t) => {
+  const { logger, lines } = recordingLogger();
+  const { port, accepted } = await clusterPort(t, limits, logger);
+  for (const [path, status] of [['/cluster/link', 401], ['/', 404]] as const) {
+    const client = new WebSocket(`ws://127.0.0.1:${port}${path}`);
+    client.on('error', () => undefined);
+    const [, response] = (await once(client, 'unexpected-response')) as [unknown, { statusCode: number }];
+    t.is(response.statusCode, status);
+    client.terminate();
+  }
+  t.is(accepted.length, 0);
+  t.true(lines.some((l) => l.msg === 'cluster peer rejected' && l.why === 'no cluster handshake headers'));
+});
+
+test('connections that have not authenticated are capped and timed out', async (t) => {
+  const tight = { ...limits, maxUnauthenticated: 3, handshakeTimeoutMs: 800 };
+  const { port } = await clusterPort(t, tight);
+  const open = async () => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    return { socket, closed: once(socket, 'close').then(() => true) };
+  };
+  const idle = await Promise.all([open(), open(), open()]);
+  const extra = await open();
+  t.true(await extra.closed, 'the connection over the cap is dropped at once');
+  // The idle ones are dropped at their handshake deadline: wait for it, then a real peer gets in.
+  t.deepEqual(await Promise.all(idle.map((s) => s.closed)), [true, true, true]);
+  const link = await dial(t, port, { linkLimits: tight });
+  t.true(link.isOpen);
 });
 
 test('a link whose backlog passes its bound closes instead of growing', async (t) => {
-  const { dialed } = await linkedPair(t);
+  const { port } = await clusterPort(t);
+  const dialed = await dial(t, port);
   const closed = new Promise<void>((resolve) => dialed.once('close', () => resolve()));
   let accepted = 0;
-  for (let i = 0; i < limits.maxBatch + 10; i++) if (dialed.send({ t: 'load', connections: i })) accepted++;
+  const message = 'y'.repeat(10_000);
+  for (let i = 0; i < 200; i++) if (dialed.send(relay(i, message))) accepted++;
   await closed;
-  t.is(accepted, limits.maxBatch);
+  t.true(accepted < 200 && accepted > 50, `${accepted} accepted`);
   t.false(dialed.isOpen);
+});
+
+test('a frozen link is noticed by the ping deadline and closed with 4410', async (t) => {
+  const pinging = { ...limits, pingIntervalMs: 50, pongTimeoutMs: 1000 };
+  const { port, nextLink } = await clusterPort(t, pinging);
+  const proxy = await startTcpProxy(t, `127.0.0.1:${port}`);
+  const { logger, lines } = recordingLogger();
+  const dialed = await dialPeer(`ws://${proxy.address}`, 'follower', 'leader', SECRET, pinging, logger, 2000);
+  t.teardown(() => dialed.close(1000, 'done'));
+  const follower = await nextLink();
+  const closed = new Promise<void>((resolve) => dialed.once('close', () => resolve()));
+  // Quiet for two deadlines, yet pings keep it up: a relay sent afterwards still arrives.
+  await new Promise((resolve) => setTimeout(resolve, pinging.pongTimeoutMs * 2));
+  dialed.send(relay(1));
+  await once(follower, 'messages');
+  t.true(dialed.isOpen, 'a quiet but answering link stays up');
+  proxy.freeze();
+  await closed;
+  t.true(lines.some((l) => l.msg === 'cluster link silent; dropping it'));
+  t.is(ClusterCloseCode.SILENT, 4410);
 });

@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import net from 'node:net';
 import zookeeper, { type Option } from 'node-zookeeper-client';
 import { silentLogger } from '../../core/logger.js';
-import { ZkMembership, type NodeInfo } from '../../src/cluster/membership.js';
+import { ZkMembership } from '../../src/cluster/membership.js';
+import { nodeInfoOf, type NodeInfo } from '../../src/cluster/node-info.js';
 import { testServices } from '../helpers/services-env.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -69,7 +70,7 @@ test('three members see the same members and the same leader: the first started'
   const all = [a, b, c];
   await waitUntil('all agree', () => agree(all, ['a', 'b', 'c'], 'a'));
   t.deepEqual(
-    all.map((x) => x.m.members()),
+    all.map((x) => x.m.members().map(nodeInfoOf)),
     all.map(() => [info('a'), info('b'), info('c')]),
   );
   t.deepEqual(all.map((x) => x.m.leader()), [info('a'), info('a'), info('a')]);

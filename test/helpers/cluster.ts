@@ -30,17 +30,24 @@ export const FAST_CLUSTER_ENV = {
   RATE_LIMIT_BURST: '500',
 };
 
+export interface ClusterOptions {
+  /** Settings for every node and the gateway, on top of FAST_CLUSTER_ENV. */
+  env?: Record<string, string>;
+  /** Settings of one node, by id (`node-1`, …). */
+  nodeEnv?: (id: string) => Record<string, string>;
+}
+
 /**
  * Spawns a gateway and `count` chat nodes as separate processes sharing one set of services.
  * Nodes start one after another, so the first is the leader. Everything is killed at teardown.
  */
-export async function startCluster(t: ExecutionContext, count: number): Promise<TestCluster> {
+export async function startCluster(t: ExecutionContext, count: number, options: ClusterOptions = {}): Promise<TestCluster> {
   const services = testServices();
-  const shared = { ...FAST_CLUSTER_ENV };
+  const shared = { ...FAST_CLUSTER_ENV, ...options.env };
   const nodes: ClusterNode[] = [];
   const addNode = async (): Promise<ClusterNode> => {
     const id = `node-${nodes.length + 1}`;
-    const proc = spawnNode(t, 'dist/src/node/main.js', nodeEnv(services, { ...shared, NODE_ID: id }));
+    const proc = spawnNode(t, 'dist/src/node/main.js', nodeEnv(services, { ...shared, NODE_ID: id, ...options.nodeEnv?.(id) }));
     const log = (await proc.waitForLog('chat node listening')) as { clientPort: number; clusterPort: number };
     const node = { id, clientPort: log.clientPort, clusterPort: log.clusterPort, proc };
     nodes.push(node);

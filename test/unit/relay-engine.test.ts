@@ -1,6 +1,6 @@
 import test from 'ava';
 import { silentLogger } from '../../core/logger.js';
-import type { ChatEventData } from '../../protocol/actions.js';
+import type { Delivery } from '../../src/delivery/delivery.js';
 import type { LinkMessage } from '../../src/cluster/link-messages.js';
 import { RelayEngine, type LinkSender } from '../../src/cluster/relay-engine.js';
 
@@ -8,12 +8,11 @@ import { RelayEngine, type LinkSender } from '../../src/cluster/relay-engine.js'
  * Three relay engines wired by in-process links that deliver on a later turn, like sockets:
  * leader L, followers A and B. Links can be cut (messages on a cut link are lost).
  */
-function network(options: { timeoutMs?: number } = {}) {
+function network(options: { timeoutMs?: number; maxPending?: number } = {}) {
   const alive = new Set(['L', 'A', 'B']);
   const cut = new Set<string>();
   let leader = 'L';
-  const delivered: Record<string, ChatEventData[]> = { L: [], A: [], B: [] };
-  const online: Record<string, boolean> = { L: true, A: true, B: true };
+  const delivered: Record<string, string[]> = { L: [], A: [], B: [] };
   const engines = new Map<string, RelayEngine>();
   const linkKey = (a: string, b: string) => [a, b].sort().join('-');
   const link = (from: string, to: string): LinkSender | undefined => {
@@ -32,8 +31,8 @@ function network(options: { timeoutMs?: number } = {}) {
       self,
       new RelayEngine(
         { selfId: self, isLeader: () => leader === self, leaderId: () => leader, isAlive: (id) => alive.has(id), link: (peer) => link(self, peer) },
-        (event) => (online[self] ? (delivered[self]!.push(event), true) : false),
-        { maxPending: 100, timeoutMs: options.timeoutMs ?? 2000, dedupeSize: 1000 },
+        (delivery) => void delivered[self]!.push(delivery.event.data.id),
+        { maxPending: options.maxPending ?? 100, timeoutMs: options.timeoutMs ?? 2000, dedupeSize: 1000 },
         silentLogger,
       ),
     );
@@ -41,7 +40,6 @@ function network(options: { timeoutMs?: number } = {}) {
   return {
     engine: (id: string) => engines.get(id)!,
     delivered,
-    online,
     cut: (a: string, b: string) => cut.add(linkKey(a, b)),
     heal: (a: string, b: string) => cut.delete(linkKey(a, b)),
     kill: (id: string) => alive.delete(id),
@@ -49,61 +47,92 @@ function network(options: { timeoutMs?: number } = {}) {
   };
 }
 
-const event = (id: string, to = 'bob'): ChatEventData => ({ id, from: 'alice', to, message: id, format: 'text', ts: 1 });
+const delivery = (id: string): Delivery => ({
+  audience: { kind: 'user', user: 'bob', seq: 1 },
+  event: { action: 'chat', data: { id, from: 'alice', to: 'bob', message: id, format: 'text', ts: 1 } },
+});
+
+/** Lets every in-flight link message (and the messages they cause) arrive. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+}
 
 test('a relay goes follower → leader → follower and its ack comes back the same way', async (t) => {
   const net = network();
-  t.is(await net.engine('A').send('B', event('m1')), 'delivered');
-  t.deepEqual(net.delivered.B!.map((e) => e.id), ['m1']);
+  t.true(net.engine('A').send('B', 'm1', delivery('m1')));
+  await settle();
+  t.deepEqual(net.delivered.B, ['m1']);
   t.is(net.engine('L').forwardedCount, 0, 'the leader forgets a relay once acked');
-  t.is(net.engine('A').pendingCount, 0);
+  t.is(net.engine('A').pendingCount, 0, 'the origin forgets it once acked');
 });
 
-test('a target without the user answers offline', async (t) => {
+test('the same relay id sent twice while pending is one entry and one delivery', async (t) => {
   const net = network();
-  net.online.B = false;
-  t.is(await net.engine('A').send('B', event('m1')), 'offline');
+  net.cut('L', 'B');
+  net.engine('A').send('B', 'm1', delivery('m1'));
+  net.engine('A').send('B', 'm1', delivery('m1'));
+  t.is(net.engine('A').pendingCount, 1);
+  await settle();
+  net.heal('L', 'B');
+  net.engine('L').resendAll();
+  await settle();
+  t.deepEqual(net.delivered.B, ['m1']);
+  t.is(net.engine('A').pendingCount, 0);
 });
 
 test('an unacked relay is resent on a new path, and the target delivers it once', async (t) => {
   const net = network();
   net.cut('L', 'B'); // the leader forwards into a dead link: the message is lost on the way
-  const outcome = net.engine('A').send('B', event('m1'));
-  await new Promise((resolve) => setImmediate(resolve));
+  net.engine('A').send('B', 'm1', delivery('m1'));
+  await settle();
   net.heal('L', 'B');
   net.engine('L').resendAll(); // the leader re-links B and resends what it holds
   net.engine('A').resendAll(); // and the origin resends too, as it does on any new path
-  t.is(await outcome, 'delivered');
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  t.deepEqual(net.delivered.B!.map((e) => e.id), ['m1'], 'delivered exactly once');
+  await settle();
+  t.deepEqual(net.delivered.B, ['m1'], 'delivered exactly once');
+  t.is(net.engine('A').pendingCount, 0);
 });
 
 test('when the leader dies, the origin resends to the new leader', async (t) => {
   const net = network();
   net.cut('L', 'B');
-  const outcome = net.engine('A').send('B', event('m1'));
-  await new Promise((resolve) => setImmediate(resolve));
+  net.engine('A').send('B', 'm1', delivery('m1'));
+  await settle();
   net.kill('L');
   net.setLeader('A'); // A now leads and links B directly
   net.engine('A').resendAll();
-  t.is(await outcome, 'delivered');
-  t.deepEqual(net.delivered.B!.map((e) => e.id), ['m1']);
+  await settle();
+  t.deepEqual(net.delivered.B, ['m1']);
+  t.is(net.engine('A').pendingCount, 0);
 });
 
-test('relays to a node that left resolve offline, and an unanswered one times out', async (t) => {
+test('relays to a node that left are dropped, and an unanswered one is given up after the timeout', async (t) => {
   const net = network({ timeoutMs: 50 });
   net.cut('L', 'B');
-  const gone = net.engine('A').send('B', event('m1'));
+  net.engine('A').send('B', 'm1', delivery('m1'));
   net.engine('A').nodeGone('B');
-  t.is(await gone, 'offline');
-  t.is(await net.engine('A').send('B', event('m2')), 'timeout');
   t.is(net.engine('A').pendingCount, 0);
+  net.engine('A').send('B', 'm2', delivery('m2'));
+  net.engine('A').sweep(Date.now() + 10);
+  t.is(net.engine('A').pendingCount, 1, 'kept while younger than the timeout');
+  net.engine('A').sweep(Date.now() + 1000);
+  t.is(net.engine('A').pendingCount, 0);
+});
+
+test('a full pending table refuses new relays instead of growing', (t) => {
+  const net = network({ maxPending: 2 });
+  net.cut('L', 'B');
+  t.true(net.engine('A').send('B', 'm1', delivery('m1')));
+  t.true(net.engine('A').send('B', 'm2', delivery('m2')));
+  t.false(net.engine('A').send('B', 'm3', delivery('m3')));
+  t.is(net.engine('A').pendingCount, 2);
 });
 
 test('the leader drops relay entries the target never answered', async (t) => {
   const net = network({ timeoutMs: 50 });
   net.cut('L', 'B');
-  await net.engine('A').send('B', event('m1'));
+  net.engine('A').send('B', 'm1', delivery('m1'));
+  await settle();
   t.is(net.engine('L').forwardedCount, 1);
   net.engine('L').sweep(Date.now() + 1000);
   t.is(net.engine('L').forwardedCount, 0);

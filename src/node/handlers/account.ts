@@ -1,26 +1,46 @@
 import { badRequest, unauthorized } from '../../../core/errors.js';
 import type { ReplyData, RequestData } from '../../../protocol/actions.js';
+import { MessageLog } from '../../inbox/message-log.js';
+import type { ClientConnection } from '../client-connection.js';
 import type { RequestContext } from '../request-context.js';
 import type { NodeServices } from '../services.js';
 
 export async function register(services: NodeServices, _ctx: RequestContext, data: RequestData<'register'>): Promise<ReplyData['register']> {
   await services.users.register(data.username, data.password);
+  await services.directory.remember(data.username);
   services.logger.info('user registered', { user: data.username });
   return { username: data.username };
 }
 
+/**
+ * All or nothing: the connection counts as logged in (locally, and in the global session) only if
+ * Redis took the session; otherwise it stays logged out and the client gets the error. It joins the
+ * local sessions first so that nothing sent to the user from now on passes it by.
+ */
 export async function login(services: NodeServices, ctx: RequestContext, data: RequestData<'login'>): Promise<ReplyData['login']> {
   const { conn } = ctx;
   if (conn.username !== null) throw badRequest(`already logged in as "${conn.username}": log out first`);
   const username = await services.users.authenticate(data.username, data.password);
   if (username === null) throw unauthorized('wrong username or password');
   if (!conn.isOpen || conn.username !== null) throw badRequest('connection closed during login');
-  conn.username = username;
-  conn.loginAt = Date.now();
-  const devices = services.local.add(username, conn);
-  await services.global.setNodeDevices(username, services.nodeId, devices, conn.loginAt);
-  conn.logger.info('user logged in', { user: username, devices });
-  return { username, nodeId: services.nodeId, loginAt: conn.loginAt };
+  conn.logIn(username, Date.now());
+  const user = conn.user!;
+  const devices = services.local.add(user, conn);
+  try {
+    const transaction = services.redis.multi();
+    services.global.queueSetNodeDevices(transaction, username, services.nodeId, services.fence(), devices, conn.loginAt);
+    services.log.queuePosition(transaction, username);
+    const results = await transaction.exec();
+    const failed = results?.find(([err]) => err) ?? (results ? null : [new Error('login transaction discarded')]);
+    if (failed) throw failed[0];
+    const inbox = MessageLog.positionOf(results![1]![1]);
+    conn.logger.info('user logged in', { user: username, devices });
+    return { username, nodeId: services.nodeId, loginAt: conn.loginAt, inbox };
+  } catch (err) {
+    services.local.remove(user, conn);
+    conn.logOut();
+    throw err;
+  }
 }
 
 export async function logout(services: NodeServices, ctx: RequestContext): Promise<ReplyData['logout']> {
@@ -29,11 +49,11 @@ export async function logout(services: NodeServices, ctx: RequestContext): Promi
 }
 
 /** Drops the connection's login, locally and in the global session. */
-export async function endSession(services: NodeServices, conn: RequestContext['conn']): Promise<void> {
-  const username = conn.username;
-  if (username === null) return;
-  conn.username = null;
-  const left = services.local.remove(username, conn);
-  await services.global.setNodeDevices(username, services.nodeId, left);
+export async function endSession(services: NodeServices, conn: ClientConnection): Promise<void> {
+  const { username, user } = conn;
+  if (username === null || user === null) return;
+  conn.logOut();
+  const left = services.local.remove(user, conn);
+  await services.global.setNodeDevices(username, services.nodeId, services.fence(), left);
   conn.logger.info('user logged out', { user: username, devicesLeft: left });
 }

@@ -1,65 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import { notFound, unavailable } from '../../../core/errors.js';
-import type { ChatEventData, ReplyData, RequestData } from '../../../protocol/actions.js';
-import { privateConversation } from '../../storage/message-store.js';
+import { userKey, type ReplyData, type RequestData } from '../../../protocol/actions.js';
+import type { ChatToStore, StoreChatResult } from '../../inbox/message-log.js';
+import type { Recipient } from '../../delivery/router.js';
 import type { RequestContext } from '../request-context.js';
 import type { NodeServices } from '../services.js';
 
-// How long a client's own message id is remembered, so a resend after a reconnect is not delivered twice.
-const CLIENT_MSG_ID_TTL_S = 600;
-
 /**
- * Private message. The reply comes only once every node holding a device of the recipient has
- * confirmed delivery, so an acknowledged message is never lost. A resend with the same
- * `clientMsgId` reuses the first attempt's id, so receivers drop it if the first got through.
+ * Private message. It is stored first, in one Redis round trip (both inboxes, the conversation's
+ * recent list, the archive stream), and the reply says so: `{id, seq, ts, online}`. Live delivery to
+ * the recipient's devices and the sender's other devices follows; a device that misses it gets it
+ * with `sync`. A resend with the same `clientMsgId` is stored once and answered with the first
+ * attempt's id and seq.
  */
 export async function chat(services: NodeServices, ctx: RequestContext, data: RequestData<'chat'>): Promise<ReplyData['chat']> {
-  const from = ctx.username;
-  if (!services.messages.hasRoom()) throw unavailable('history storage is behind: try again shortly');
-
-  let event: ChatEventData = { id: randomUUID(), from, to: data.to, message: data.message, format: 'text', ts: Date.now() };
-  const dedupe = data.clientMsgId === undefined ? null : new ClientMsgIds(services, from, data.clientMsgId);
-  if (dedupe) {
-    const earlier = await dedupe.claim(event);
-    if (earlier?.done) return { id: earlier.id, ts: earlier.ts };
-    if (earlier) event = { ...event, id: earlier.id, ts: earlier.ts };
+  const toStore: ChatToStore = { from: ctx.username, to: data.to, message: data.message, id: randomUUID(), ts: Date.now(), clientMsgId: data.clientMsgId };
+  let result = await services.log.storeChat(toStore);
+  if (result.status === 'unknown-recipient') {
+    // Not in the Redis user directory: MongoDB has the last word (and fills the directory).
+    if ((await services.directory.spelling(data.to)) === null) throw notFound(`no user named "${data.to}"`);
+    result = await services.log.storeChat(toStore);
   }
-  if (!(await services.router.deliver(event))) {
-    await dedupe?.release();
-    throw notFound(`user "${data.to}" is not online`);
-  }
-  await dedupe?.markDone(event);
-  services.messages.append({ _id: event.id, conversation: privateConversation(from, event.to), ...event });
-  return { id: event.id, ts: event.ts };
+  if (result.status === 'unknown-recipient') throw notFound(`no user named "${data.to}"`);
+  if (result.status === 'archive-full') throw unavailable('the history archive is behind: try again shortly');
+  deliverLive(services, ctx, result);
+  return { id: result.id, seq: result.fromSeq, ts: result.ts, online: services.router.anyAlive(result.toNodes) };
 }
 
-interface EarlierAttempt {
-  id: string;
-  ts: number;
-  done: boolean;
-}
-
-/** The first attempt of each clientMsgId in Redis: `<id> <ts> pending|done`, for CLIENT_MSG_ID_TTL_S. */
-class ClientMsgIds {
-  readonly #key: string;
-
-  constructor(private readonly services: NodeServices, from: string, clientMsgId: string) {
-    this.#key = `${services.redisPrefix}cmid:${from}:${clientMsgId}`;
-  }
-
-  /** Claims the id for `event`; returns the earlier attempt when there was one. */
-  async claim(event: ChatEventData): Promise<EarlierAttempt | null> {
-    const claimed = await this.services.redis.set(this.#key, `${event.id} ${event.ts} pending`, 'EX', CLIENT_MSG_ID_TTL_S, 'NX');
-    if (claimed === 'OK') return null;
-    const [id, ts, state] = ((await this.services.redis.get(this.#key)) ?? '').split(' ');
-    return id && ts ? { id, ts: Number(ts), done: state === 'done' } : null;
-  }
-
-  async markDone(event: ChatEventData): Promise<void> {
-    await this.services.redis.set(this.#key, `${event.id} ${event.ts} done`, 'EX', CLIENT_MSG_ID_TTL_S);
-  }
-
-  async release(): Promise<void> {
-    await this.services.redis.del(this.#key);
-  }
+function deliverLive(services: NodeServices, ctx: RequestContext, stored: Extract<StoreChatResult, { status: 'stored' }>): void {
+  const { message } = stored;
+  if (!message) return; // a resend whose entry was trimmed already: nothing to send again
+  const to = userKey(message.to);
+  const recipients: Recipient[] = [{ user: to, seq: stored.toSeq, nodes: stored.toNodes }];
+  // The sender's other devices get their copy; to oneself it is one entry.
+  if (to !== ctx.user) recipients.push({ user: ctx.user, seq: stored.fromSeq, nodes: stored.fromNodes });
+  services.router.deliver(message.id, { action: 'chat', data: message }, recipients, ctx.conn);
 }

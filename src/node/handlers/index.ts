@@ -4,6 +4,7 @@ import type { NodeServices } from '../services.js';
 import { login, logout, register } from './account.js';
 import { chat } from './chat.js';
 import { ping, userInfo } from './info.js';
+import { sync } from './sync.js';
 
 export type ActionHandler<A extends ClientAction> = (services: NodeServices, ctx: RequestContext, data: RequestData<A>) => Promise<ReplyData[A]>;
 
@@ -14,5 +15,6 @@ export const clientHandlers: { [A in ClientAction]: ActionHandler<A> } = {
   logout,
   ping,
   chat,
+  sync,
   userInfo,
 };

@@ -1,0 +1,312 @@
+import { ZkchatError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ChatEventData, InboxPosition, ReplyData, RequestData } from '../protocol/actions.js';
+import { ErrorCode } from '../protocol/codes.js';
+import type { ChatDelivery, GapInfo, SyncedInfo } from './chat-client-types.js';
+import { ConnectionError } from './errors.js';
+import { InboxCursor, type CursorPosition } from './inbox-cursor.js';
+
+/** What the sync needs of the connection it runs on. */
+export interface InboxSyncHost {
+  /** Whether a sync request may be sent now: connected and logged in. */
+  canSync(): boolean;
+  sync(request: RequestData<'sync'>): Promise<ReplyData['sync']>;
+  deliver(event: ChatEventData, delivery: ChatDelivery): void;
+  gap(info: GapInfo): void;
+  synced(info: SyncedInfo): void;
+  failed(message: string): void;
+  /** Delay before retry number `attempt` (0-based). */
+  retryDelay(attempt: number): number;
+  logger: Logger;
+}
+
+export interface InboxSyncOptions {
+  /** At the first login, how many of the newest events to show. */
+  backlog: number;
+  /** `limit` of each sync request. */
+  pageSize: number;
+  /** Tries of a failing catch-up before giving up until the next trigger. */
+  attempts: number;
+}
+
+/** A live event held back; `epoch` is the one it was received under, null while a login is under way. */
+interface Held {
+  event: ChatEventData;
+  epoch: string | null;
+}
+
+const RETRYABLE_CODES: ReadonlySet<number> = new Set([ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL, ErrorCode.UNAVAILABLE]);
+
+/**
+ * Turns live events and sync replies into one stream in which each event of the inbox appears
+ * once, in seq order. Live events that arrive while a catch-up runs (or past a gap) are held
+ * back and emitted after it; one catch-up runs at a time, only while the host can send.
+ */
+export class InboxSync {
+  #user: string | null = null;
+  #cursor: InboxCursor | null = null;
+  #held: Held[] = [];
+  /** Events held under an epoch that was then left behind: shown (by id) once the new log was read. */
+  #orphans: ChatEventData[] = [];
+  /** The newest seq the server reported: the cursor has to get there. */
+  #target = 0;
+  /** Events up to this seq are the first login's backlog. */
+  #backlogUntil = 0;
+  /** The log no longer reaches back to the cursor: the next request starts at its oldest event. */
+  #fromOldest = false;
+  /** A live event repeated a seq already processed under an unknown id: ask whether the epoch changed. */
+  #verify = false;
+  #running = false;
+  #failures = 0;
+  #delivered = 0;
+  /** Bumped by every login and reset: a reply to a request sent before it is not applied. */
+  #generation = 0;
+  #wake: (() => void) | null = null;
+
+  constructor(private readonly host: InboxSyncHost, private readonly options: InboxSyncOptions) {}
+
+  get position(): CursorPosition | null {
+    return this.#cursor?.position ?? null;
+  }
+
+  /** After every successful login: catch up from the cursor (or, the first time, from the backlog). */
+  loggedIn(username: string, inbox: InboxPosition): void {
+    if (this.#user !== null && this.#user.toLowerCase() !== username.toLowerCase()) this.#forget();
+    this.#user = username;
+    this.#generation++;
+    this.#failures = 0;
+    for (const held of this.#held) held.epoch ??= inbox.epoch;
+    const cursor = this.#cursor;
+    if (!cursor) {
+      this.#cursor = new InboxCursor({ epoch: inbox.epoch, seq: Math.max(0, inbox.head - this.options.backlog) });
+      this.#backlogUntil = inbox.head;
+    } else if (cursor.epoch !== inbox.epoch) {
+      this.#lostEpoch(cursor, inbox.epoch);
+    }
+    this.#target = Math.max(this.#target, inbox.head);
+    // A retry waiting out its delay goes on at once, on the new connection.
+    this.#wake?.();
+    this.#kick();
+  }
+
+  /** A chat event pushed by the server. */
+  live(event: ChatEventData): void {
+    const cursor = this.#cursor;
+    const canSync = this.host.canSync();
+    if (!cursor && canSync) {
+      // Logged in, but the server named no inbox position: nothing to order by.
+      this.host.deliver(event, { source: 'live' });
+      return;
+    }
+    if (!cursor || !canSync || this.#running) {
+      this.#held.push({ event, epoch: canSync ? (cursor?.epoch ?? null) : null });
+      return;
+    }
+    switch (cursor.check(event.seq)) {
+      case 'deliver':
+        if (cursor.take(event) === 'deliver') this.host.deliver(event, { source: 'live' });
+        return;
+      case 'duplicate':
+        if (cursor.hasSeen(event.id)) return;
+        this.#verify = true;
+        break;
+      case 'gap':
+        break;
+    }
+    this.#held.push({ event, epoch: cursor.epoch });
+    this.#kick();
+  }
+
+  /** The reply to this device's own chat request: its seq counts as processed. */
+  sent(reply: ReplyData['chat']): void {
+    const cursor = this.#cursor;
+    if (!cursor || !Number.isSafeInteger(reply.seq) || typeof reply.id !== 'string') return;
+    if (!cursor.markOwn(reply.seq, reply.id)) return;
+    // Something below it has not arrived (yet): fetch it rather than wait for the next event.
+    this.#target = Math.max(this.#target, reply.seq);
+    this.#kick();
+  }
+
+  /** The client is closing: a waiting retry ends. */
+  stop(): void {
+    this.#generation++;
+    this.#wake?.();
+  }
+
+  /** Another user logged in on this client: nothing of the last one's inbox applies. */
+  #forget(): void {
+    this.#generation++;
+    this.#cursor = null;
+    // Kept: events that arrived during this very login (no epoch yet) are the new user's.
+    this.#held = this.#held.filter((held) => held.epoch === null);
+    this.#orphans = [];
+    this.#target = 0;
+    this.#backlogUntil = 0;
+    this.#fromOldest = false;
+    this.#verify = false;
+  }
+
+  #kick(): void {
+    if (this.#running || !this.#cursor || !this.host.canSync()) return;
+    this.#running = true;
+    // Started on the next turn, so that whoever just logged in can listen before anything is emitted.
+    setImmediate(() => {
+      this.#run().catch((err: unknown) => this.host.logger.error('inbox sync stopped', { err: errorText(err) }));
+    });
+  }
+
+  async #run(): Promise<void> {
+    this.#delivered = 0;
+    try {
+      for (;;) {
+        const cursor = this.#cursor;
+        // Not connected or not logged in: the next login starts over.
+        if (!cursor || !this.host.canSync()) return;
+        this.#drain(cursor);
+        if (!this.#wantsSync(cursor)) {
+          this.#failures = 0;
+          this.#adoptOrphans(cursor);
+          this.host.synced({ ...cursor.position, delivered: this.#delivered });
+          return;
+        }
+        const generation = this.#generation;
+        const request = { after: this.#fromOldest ? 0 : cursor.seq, epoch: cursor.epoch, limit: this.options.pageSize };
+        let reply: ReplyData['sync'];
+        try {
+          reply = await this.host.sync(request);
+        } catch (err) {
+          if (generation !== this.#generation) continue;
+          if (!this.host.canSync()) return;
+          if (await this.#retry(errorText(err), isRetryable(err))) continue;
+          return;
+        }
+        if (generation !== this.#generation || cursor !== this.#cursor) continue;
+        const before = `${cursor.epoch} ${cursor.seq}`;
+        this.#apply(cursor, request.after, reply);
+        this.#drain(cursor);
+        if (`${cursor.epoch} ${cursor.seq}` !== before) this.#failures = 0;
+        else if (!this.#fromOldest && this.#wantsSync(cursor)) {
+          // The reply moved nothing and something is still missing: it may still be on its way.
+          if (!(await this.#retry('the server did not return the missing messages', true))) return;
+        }
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  #wantsSync(cursor: InboxCursor): boolean {
+    return this.#verify || this.#fromOldest || cursor.seq < this.#target || cursor.hasHole || this.#held.length > 0;
+  }
+
+  #apply(cursor: InboxCursor, after: number, reply: ReplyData['sync']): void {
+    if (reply.epoch !== cursor.epoch) {
+      this.#lostEpoch(cursor, reply.epoch);
+      this.#target = reply.head;
+      return;
+    }
+    this.#verify = false;
+    if (!reply.complete && after > 0) {
+      this.#fromOldest = true;
+      return;
+    }
+    const fromOldest = this.#fromOldest;
+    this.#fromOldest = false;
+    this.#target = Math.max(this.#target, reply.head);
+    const events = reply.events.map((event) => event.data).sort((a, b) => a.seq - b.seq);
+    for (const event of events) {
+      // The log starts (or, against its promise, goes on) above the cursor: what lies between is gone.
+      if (cursor.check(event.seq) === 'gap') this.#skipTo(cursor, event.seq - 1);
+      if (cursor.take(event) === 'deliver') {
+        this.#delivered++;
+        this.host.deliver(event, { source: event.seq <= this.#backlogUntil ? 'backlog' : 'sync' });
+      }
+    }
+    if (fromOldest && events.length === 0) this.#skipTo(cursor, reply.head);
+  }
+
+  /** Moves past seqs the log no longer holds and reports those lost (older history of the backlog excepted). */
+  #skipTo(cursor: InboxCursor, seq: number): void {
+    const from = cursor.seq;
+    const missed = cursor.skipTo(seq);
+    const reported = Math.min(missed, seq - Math.max(from, this.#backlogUntil));
+    if (reported > 0) this.host.gap({ reason: 'trimmed', missed: reported });
+  }
+
+  /**
+   * The inbox's log was lost: it is read again from its start under the new epoch. Events held
+   * under the old one may belong to either log (events carry no epoch): they wait until the new log
+   * was read, and those it did not return are shown then.
+   */
+  #lostEpoch(cursor: InboxCursor, epoch: string): void {
+    for (const held of this.#held) if (held.epoch !== epoch) this.#orphans.push(held.event);
+    this.#held = this.#held.filter((held) => held.epoch === epoch);
+    cursor.adoptEpoch(epoch);
+    this.#target = 0;
+    this.#backlogUntil = 0;
+    this.#fromOldest = false;
+    this.#verify = false;
+    this.host.gap({ reason: 'reset', missed: null });
+  }
+
+  #adoptOrphans(cursor: InboxCursor): void {
+    const orphans = this.#orphans.sort((a, b) => a.seq - b.seq);
+    this.#orphans = [];
+    for (const event of orphans) if (cursor.rememberId(event.id)) this.host.deliver(event, { source: 'live' });
+  }
+
+  /** Emits the held events that now follow the cursor; keeps those past a gap, and a suspect one until the server answered. */
+  #drain(cursor: InboxCursor): void {
+    if (this.#held.length === 0) return;
+    const held = this.#held.sort((a, b) => a.event.seq - b.event.seq);
+    this.#held = [];
+    for (const entry of held) {
+      const verdict = cursor.check(entry.event.seq);
+      if (verdict === 'gap' || (verdict === 'duplicate' && this.#verify && !cursor.hasSeen(entry.event.id))) this.#held.push(entry);
+      else if (cursor.take(entry.event) === 'deliver') this.host.deliver(entry.event, { source: 'live' });
+    }
+  }
+
+  /** Waits out the backoff and returns true, or gives up: shows what was held back and returns false. */
+  async #retry(message: string, retryable: boolean): Promise<boolean> {
+    this.#failures++;
+    if (!retryable || this.#failures >= this.options.attempts) {
+      this.#giveUp(message);
+      return false;
+    }
+    const delayMs = this.host.retryDelay(this.#failures - 1);
+    this.host.logger.info('inbox sync failed, retrying', { attempt: this.#failures, delayMs, err: message });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.#wake?.(), delayMs);
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = null;
+        resolve();
+      };
+    });
+    return true;
+  }
+
+  #giveUp(message: string): void {
+    this.#failures = 0;
+    this.#fromOldest = false;
+    this.#verify = false;
+    this.host.failed(message);
+    const cursor = this.#cursor;
+    if (cursor) this.#adoptOrphans(cursor);
+    const held = this.#held.sort((a, b) => a.event.seq - b.event.seq);
+    this.#held = [];
+    // Shown past the hole; the seqs below them stay missing, so the next catch-up asks for them again.
+    for (const { event } of held) {
+      if (cursor?.takeOutOfOrder(event) === 'deliver') this.host.deliver(event, { source: 'live' });
+    }
+  }
+}
+
+function isRetryable(err: unknown): boolean {
+  return err instanceof ConnectionError || (err instanceof ZkchatError && RETRYABLE_CODES.has(err.code));
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

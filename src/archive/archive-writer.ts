@@ -1,0 +1,157 @@
+import type { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../../core/logger.js';
+import type { MessageStore } from '../storage/message-store.js';
+import type { RedisKeys } from '../storage/redis-keys.js';
+import { archiveRows } from './archive-entries.js';
+
+export interface ArchiveWriterOptions {
+  /** This writer's consumer name in the group: the node id, so a restarted node finishes its own batch. */
+  consumer: string;
+  batchSize: number;
+  /** Entries another writer took but left unacknowledged this long are taken over. */
+  claimIdleMs: number;
+  retryMs: number;
+  lagLogIntervalMs: number;
+}
+
+type Entry = [id: string, fields: string[] | null];
+type ReadReply = [stream: string, entries: Entry[]][] | null;
+
+const GROUP = 'archive';
+/** How long one blocking read waits for new entries; also how long stop() may wait for it. */
+const BLOCK_MS = 1000;
+
+/**
+ * Drains the archive stream into MongoDB through a consumer group: every node runs one, each entry
+ * goes to one writer, and is acknowledged and deleted only after MongoDB has it. Rows are written
+ * idempotently by message id, so a batch written twice (a retry, a crash before the ack, a batch
+ * taken over from a dead writer) is still one row per message.
+ */
+export class ArchiveWriter {
+  #stopped = false;
+  #loop: Promise<void> | null = null;
+  #lagTimer: NodeJS.Timeout | null = null;
+  #lastClaimAt = 0;
+
+  /** `redis` for acks and checks; `blocking` is a connection of its own for the blocking reads. */
+  constructor(
+    private readonly redis: Redis,
+    private readonly blocking: Redis,
+    private readonly keys: RedisKeys,
+    private readonly store: MessageStore,
+    private readonly options: ArchiveWriterOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.#ensureGroup();
+    this.#lastClaimAt = Date.now();
+    this.#loop = this.#run();
+    this.#lagTimer = setInterval(() => void this.#reportLag(), this.options.lagLogIntervalMs);
+    this.#lagTimer.unref();
+  }
+
+  /** Entries not yet in MongoDB (read or not). */
+  backlog(): Promise<number> {
+    return this.redis.xlen(this.keys.archive);
+  }
+
+  /**
+   * Finishes the batch in hand (if MongoDB takes it) and stops reading. What is left stays in the
+   * stream: this node's next start, or another node's writer, writes it.
+   */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#lagTimer) clearInterval(this.#lagTimer);
+    await this.#loop;
+  }
+
+  async #ensureGroup(): Promise<void> {
+    try {
+      await this.redis.xgroup('CREATE', this.keys.archive, GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+  }
+
+  async #run(): Promise<void> {
+    // Our own unfinished entries first: an earlier run of this node id read them and died.
+    let ownLeftovers = true;
+    while (!this.#stopped) {
+      try {
+        let entries: Entry[];
+        if (ownLeftovers) {
+          entries = await this.#read('0');
+          ownLeftovers = entries.length > 0;
+        } else if (Date.now() - this.#lastClaimAt >= this.options.claimIdleMs / 2) {
+          entries = await this.#claimAbandoned();
+        } else {
+          entries = await this.#read('>');
+        }
+        if (entries.length > 0) await this.#write(entries);
+      } catch (err) {
+        if (this.#stopped) break;
+        if (String((err as Error).message).includes('NOGROUP')) await this.#ensureGroup().catch(() => undefined);
+        this.logger.warn('archive read failed; retrying', { err: (err as Error).message });
+        await sleep(this.options.retryMs);
+      }
+    }
+  }
+
+  async #read(from: '0' | '>'): Promise<Entry[]> {
+    const { consumer, batchSize } = this.options;
+    const reply = (
+      from === '0'
+        ? await this.redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', batchSize, 'STREAMS', this.keys.archive, '0')
+        : await this.blocking.xreadgroup('GROUP', GROUP, consumer, 'COUNT', batchSize, 'BLOCK', BLOCK_MS, 'STREAMS', this.keys.archive, '>')
+    ) as ReadReply;
+    return reply?.[0]?.[1] ?? [];
+  }
+
+  /** Takes over entries that another writer read but did not finish within claimIdleMs (it died). */
+  async #claimAbandoned(): Promise<Entry[]> {
+    this.#lastClaimAt = Date.now();
+    const [, entries] = (await this.redis.xautoclaim(
+      this.keys.archive,
+      GROUP,
+      this.options.consumer,
+      this.options.claimIdleMs,
+      '0-0',
+      'COUNT',
+      this.options.batchSize,
+    )) as [string, Entry[], string[]?];
+    if (entries.length > 0) this.logger.info('archive: took over entries of a writer that stopped', { entries: entries.length });
+    return entries;
+  }
+
+  async #write(entries: Entry[]): Promise<void> {
+    const { ids, rows, unreadable } = archiveRows(entries);
+    if (unreadable.length > 0) this.logger.error('archive: skipping unreadable entries', { ids: unreadable });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.insertIdempotent(rows);
+        break;
+      } catch (err) {
+        this.logger.warn('archive: MongoDB write failed; will retry', { err: (err as Error).message, rows: rows.length, attempt });
+        if (this.#stopped) return; // left pending: written by our next start or taken over
+        await sleep(this.options.retryMs);
+        // Still ours: reset the entries' idle time so no other writer takes them over meanwhile.
+        await this.redis.xclaim(this.keys.archive, GROUP, this.options.consumer, 0, ...ids, 'JUSTID').catch(() => undefined);
+      }
+    }
+    // Acknowledge and delete together, so the stream's length is exactly what is not in MongoDB yet.
+    await this.redis.multi().xack(this.keys.archive, GROUP, ...ids).xdel(this.keys.archive, ...ids).exec();
+  }
+
+  async #reportLag(): Promise<void> {
+    try {
+      const [backlog, oldest] = await Promise.all([this.backlog(), this.redis.xrange(this.keys.archive, '-', '+', 'COUNT', 1)]);
+      const oldestId = oldest[0]?.[0];
+      const oldestAgeMs = oldestId ? Date.now() - Number.parseInt(oldestId, 10) : 0;
+      if (oldestAgeMs > this.options.lagLogIntervalMs) this.logger.warn('archive is behind', { backlog, oldestAgeMs });
+    } catch {
+      // Redis unreachable: the chat path reports that already.
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { isChatMessage, type ChatMessage } from '../../protocol/actions.js';
+import { isPlainObject } from '../../protocol/schema.js';
+
+/** A user (key) and the seq the event has in that user's inbox. */
+export interface UserSeq {
+  user: string;
+  seq: number;
+}
+
+/**
+ * Who gets a delivery on a node: the devices of one user or of several (each with the event's seq in
+ * their own inbox), or every logged-in connection. Rooms add their kind here.
+ */
+export type Audience = { kind: 'user'; user: string; seq: number } | { kind: 'users'; users: UserSeq[] } | { kind: 'all' };
+
+/** What is delivered; the union grows with rooms and pushes. */
+export type DeliveryEvent = { action: 'chat'; data: ChatMessage };
+
+/** One event for one audience, the unit that local delivery and cluster relays carry. */
+export interface Delivery {
+  audience: Audience;
+  event: DeliveryEvent;
+}
+
+const isUserSeq = (v: unknown): v is UserSeq => isPlainObject(v) && typeof v.user === 'string' && Number.isSafeInteger(v.seq);
+
+function isAudience(value: unknown): value is Audience {
+  if (!isPlainObject(value)) return false;
+  switch (value.kind) {
+    case 'user':
+      return isUserSeq(value);
+    case 'users':
+      return Array.isArray(value.users) && value.users.every(isUserSeq);
+    case 'all':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function isDeliveryEvent(value: unknown): value is DeliveryEvent {
+  return isPlainObject(value) && value.action === 'chat' && isChatMessage(value.data);
+}
+
+/** Checks a delivery received from a peer node before it is trusted. */
+export function isDelivery(value: unknown): value is Delivery {
+  return isPlainObject(value) && isAudience(value.audience) && isDeliveryEvent(value.event);
+}

@@ -1,0 +1,53 @@
+import type { Delivery, DeliveryEvent, UserSeq } from './delivery.js';
+import type { DeviceConnection, LocalDelivery } from './local-delivery.js';
+
+/** What delivery needs of the cluster: which nodes live, and a relay to one of them. */
+export interface RelayPort {
+  isAlive(nodeId: string): boolean;
+  /** Sends `delivery` to node `target` as relay `id`; resent on new paths until acknowledged or given up. */
+  relay(target: string, id: string, delivery: Delivery): void;
+}
+
+/** One user to deliver to: the event's seq in their inbox, and the nodes holding their devices. */
+export interface Recipient extends UserSeq {
+  nodes: readonly string[];
+}
+
+/**
+ * Live delivery of a stored event to every device of its recipients: this node's devices directly,
+ * every other live node holding some of them through one relay carrying all of its users. Delivery
+ * is best effort by design: the event is in each inbox already, and a device that misses it (a dead
+ * node, a dropped relay, a slow-consumer close) gets it back with `sync`.
+ */
+export class DeliveryRouter<Conn extends DeviceConnection> {
+  constructor(
+    private readonly selfId: string,
+    private readonly local: LocalDelivery<Conn>,
+    private readonly relays: RelayPort,
+  ) {}
+
+  /** Delivers `event` (relay id `id`) to every device of `recipients` but `except`. */
+  deliver(id: string, event: DeliveryEvent, recipients: readonly Recipient[], except?: Conn): void {
+    const byNode = new Map<string, UserSeq[]>();
+    for (const { user, seq, nodes } of recipients) {
+      for (const node of nodes) {
+        if (node !== this.selfId && !this.relays.isAlive(node)) continue; // its users are offline
+        const users = byNode.get(node);
+        if (users) users.push({ user, seq });
+        else byNode.set(node, [{ user, seq }]);
+      }
+    }
+    // A user with no share on this node in Redis may still have a device here (a login in flight).
+    if (!byNode.has(this.selfId)) byNode.set(this.selfId, recipients.map(({ user, seq }) => ({ user, seq })));
+    for (const [node, users] of byNode) {
+      const delivery: Delivery = { audience: users.length === 1 ? { kind: 'user', ...users[0]! } : { kind: 'users', users }, event };
+      if (node === this.selfId) this.local.deliver(delivery, except);
+      else this.relays.relay(node, id, delivery);
+    }
+  }
+
+  /** Whether any of `nodes` is alive: a user with a session there has a connected device. */
+  anyAlive(nodes: readonly string[]): boolean {
+    return nodes.some((node) => node === this.selfId || this.relays.isAlive(node));
+  }
+}

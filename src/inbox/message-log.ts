@@ -1,0 +1,150 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { userKey, type ChatMessage, type InboxEvent, type InboxPosition } from '../../protocol/actions.js';
+import { privateConversation } from '../storage/message-store.js';
+import type { RedisKeys } from '../storage/redis-keys.js';
+import { newEpoch } from './epoch.js';
+import { parseInboxEntries, type StreamEntry } from './inbox-entries.js';
+import { INBOX_POSITION, READ_INBOX, STORE_CHAT } from './scripts.js';
+
+export interface MessageLogLimits {
+  /** Events kept per inbox, and for how long. */
+  maxEvents: number;
+  maxAgeMs: number;
+  /** Messages of a conversation kept in its recent list. */
+  recentPerConversation: number;
+  clientMsgIdTtlMs: number;
+  /** Archive backlog beyond which new messages are refused. */
+  archiveMaxBacklog: number;
+}
+
+export interface ChatToStore {
+  /** Stored spelling of the sender (the logged-in user). */
+  from: string;
+  /** The recipient as typed; the script answers with the stored spelling. */
+  to: string;
+  message: string;
+  id: string;
+  ts: number;
+  clientMsgId?: string;
+}
+
+export type StoreChatResult =
+  | {
+      status: 'stored';
+      /** True when the client's message id was stored before: nothing new was written. */
+      duplicate: boolean;
+      /** The message as stored; null for a duplicate whose entry was trimmed already. */
+      message: ChatMessage | null;
+      id: string;
+      ts: number;
+      fromSeq: number;
+      toSeq: number;
+      /** Nodes holding devices of the recipient and of the sender, as the sessions say (dead ones included). */
+      toNodes: string[];
+      fromNodes: string[];
+    }
+  | { status: 'unknown-recipient' }
+  | { status: 'archive-full' };
+
+export interface InboxRead extends InboxPosition {
+  /** The oldest seq the log still holds (head + 1 when it holds none). */
+  firstSeq: number;
+  /** Events after the cursor, oldest first; empty when the cursor named another epoch. */
+  events: InboxEvent[];
+}
+
+type Reply = string | number | null | Reply[];
+
+interface LogCommands {
+  zkchatStoreChat(...keysThenArgs: (string | number)[]): Promise<Reply[]>;
+  zkchatReadInbox(...keysThenArgs: (string | number)[]): Promise<Reply[]>;
+  zkchatInboxPosition(inbox: string, meta: string, epoch: string): Promise<[string, number]>;
+}
+
+/**
+ * The per-user message log in Redis: every stored message goes to the recipient's and the sender's
+ * inbox (gapless per-user seq), the conversation's recent list and the archive stream, in one
+ * script run; devices read their inbox after a cursor.
+ */
+export class MessageLog {
+  readonly #commands: LogCommands;
+
+  constructor(redis: Redis, private readonly keys: RedisKeys, private readonly limits: MessageLogLimits) {
+    redis.defineCommand('zkchatStoreChat', { numberOfKeys: 10, lua: STORE_CHAT });
+    redis.defineCommand('zkchatReadInbox', { numberOfKeys: 2, lua: READ_INBOX });
+    redis.defineCommand('zkchatInboxPosition', { numberOfKeys: 2, lua: INBOX_POSITION });
+    this.#commands = redis as unknown as LogCommands;
+  }
+
+  async storeChat(chat: ChatToStore): Promise<StoreChatResult> {
+    const { keys, limits } = this;
+    const from = userKey(chat.from);
+    const to = userKey(chat.to);
+    const cmid = chat.clientMsgId;
+    const reply = await this.#commands.zkchatStoreChat(
+      keys.users,
+      cmid === undefined ? keys.clientMsgId(from, '') : keys.clientMsgId(from, cmid),
+      keys.inbox(to),
+      keys.inboxMeta(to),
+      keys.inbox(from),
+      keys.inboxMeta(from),
+      keys.recent(privateConversation(from, to)),
+      keys.archive,
+      keys.session(to),
+      keys.session(from),
+      to,
+      chat.from,
+      chat.id,
+      chat.ts,
+      chat.message,
+      privateConversation(from, to),
+      cmid === undefined ? '0' : '1',
+      limits.clientMsgIdTtlMs,
+      limits.maxEvents,
+      limits.maxAgeMs,
+      limits.archiveMaxBacklog,
+      newEpoch(to),
+      newEpoch(from),
+      limits.recentPerConversation,
+    );
+    const [status] = reply;
+    if (status === 'unknown') return { status: 'unknown-recipient' };
+    if (status === 'busy') return { status: 'archive-full' };
+    if (status === 'ok') {
+      const [, spelling, fromSeq, toSeq, toNodes, fromNodes] = reply as [string, string, number, number, string[], string[]];
+      const message: ChatMessage = { id: chat.id, from: chat.from, to: spelling, message: chat.message, format: 'text', ts: chat.ts };
+      return { status: 'stored', duplicate: false, message, id: chat.id, ts: chat.ts, fromSeq, toSeq, toNodes, fromNodes };
+    }
+    // An earlier attempt with this client message id: `<id> <fromSeq> <toSeq> <ts> <to>`.
+    const [, claim, stored, toNodes, fromNodes] = reply as [string, string, string | null, string[], string[]];
+    const [id = '', fromSeq, toSeq, ts] = claim.split(' ');
+    const message = stored ? (JSON.parse(stored) as ChatMessage) : null;
+    return { status: 'stored', duplicate: true, message, id, ts: Number(ts), fromSeq: Number(fromSeq), toSeq: Number(toSeq), toNodes, fromNodes };
+  }
+
+  /** Events of `user`'s inbox after seq `after`, at most `limit`, if `epoch` (when given) is the current one. */
+  async read(user: string, after: number, limit: number, epoch?: string): Promise<InboxRead> {
+    const key = userKey(user);
+    const [current, head, firstSeq, entries] = (await this.#commands.zkchatReadInbox(
+      this.keys.inbox(key),
+      this.keys.inboxMeta(key),
+      after,
+      limit,
+      newEpoch(key),
+      epoch ?? '',
+    )) as [string, number, number, StreamEntry[]];
+    return { epoch: current, head, firstSeq, events: parseInboxEntries(entries) };
+  }
+
+  /** The inbox's epoch and head, queued on a transaction (login writes it with the session). */
+  queuePosition(transaction: ChainableCommander, user: string): void {
+    const key = userKey(user);
+    (transaction as unknown as LogCommands).zkchatInboxPosition(this.keys.inbox(key), this.keys.inboxMeta(key), newEpoch(key));
+  }
+
+  /** Reads back what queuePosition answered. */
+  static positionOf(reply: unknown): InboxPosition {
+    const [epoch, head] = reply as [string, number];
+    return { epoch, head };
+  }
+}

@@ -9,9 +9,14 @@ export interface UserSeq {
 
 /**
  * Who gets a delivery on a node: the devices of one user or of several (each with the event's seq in
- * their own inbox), or every logged-in connection. Rooms add their kind here.
+ * their own inbox), the node's members of a room (with the event's seq in the room's log), or every
+ * logged-in connection.
  */
-export type Audience = { kind: 'user'; user: string; seq: number } | { kind: 'users'; users: UserSeq[] } | { kind: 'all' };
+export type Audience =
+  | { kind: 'user'; user: string; seq: number }
+  | { kind: 'users'; users: UserSeq[] }
+  | { kind: 'room'; room: string; seq: number }
+  | { kind: 'all' };
 
 /** What is delivered; the union grows with rooms and pushes. */
 export type DeliveryEvent = { action: 'chat'; data: ChatMessage };
@@ -31,6 +36,8 @@ function isAudience(value: unknown): value is Audience {
       return isUserSeq(value);
     case 'users':
       return Array.isArray(value.users) && value.users.every(isUserSeq);
+    case 'room':
+      return typeof value.room === 'string' && Number.isSafeInteger(value.seq);
     case 'all':
       return true;
     default:

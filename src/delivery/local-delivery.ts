@@ -1,6 +1,7 @@
 import { eventFrame } from '../../protocol/frames.js';
 import type { SendResult } from '../../core/net.js';
 import type { Delivery, UserSeq } from './delivery.js';
+import type { LocalRooms } from './local-rooms.js';
 import type { LocalSessions } from './local-sessions.js';
 
 /** The one thing delivery needs of a client connection. */
@@ -10,10 +11,10 @@ export interface DeviceConnection {
 
 /**
  * Delivery to the connections of this node. The frame is encoded once per user (their seq differs),
- * or once for everyone when the event carries none.
+ * once per room, or once for everyone.
  */
 export class LocalDelivery<Conn extends DeviceConnection> {
-  constructor(private readonly sessions: LocalSessions<Conn>) {}
+  constructor(private readonly sessions: LocalSessions<Conn>, private readonly rooms: LocalRooms<Conn>) {}
 
   /**
    * Sends to every open local connection of the audience except `except` (the device a message came
@@ -26,10 +27,12 @@ export class LocalDelivery<Conn extends DeviceConnection> {
         return this.#toUser(audience, delivery, except);
       case 'users':
         return audience.users.reduce((sent, target) => sent + this.#toUser(target, delivery, except), 0);
+      case 'room':
+        return sendToAll(this.rooms.connections(audience.room) ?? [], JSON.stringify(eventFrame(event.action, { ...event.data, seq: audience.seq })), except);
       case 'all': {
         const text = JSON.stringify(eventFrame(event.action, event.data));
         let sent = 0;
-        for (const [, conns] of this.sessions.entries()) for (const conn of conns) if (conn !== except && conn.sendText(text) === 'sent') sent++;
+        for (const [, conns] of this.sessions.entries()) sent += sendToAll(conns, text, except);
         return sent;
       }
     }
@@ -37,14 +40,13 @@ export class LocalDelivery<Conn extends DeviceConnection> {
 
   #toUser({ user, seq }: UserSeq, { event }: Delivery, except?: Conn): number {
     const conns = this.sessions.connections(user);
-    if (!conns) return 0;
-    let text: string | null = null;
-    let sent = 0;
-    for (const conn of conns) {
-      if (conn === except) continue;
-      text ??= JSON.stringify(eventFrame(event.action, { ...event.data, seq }));
-      if (conn.sendText(text) === 'sent') sent++;
-    }
-    return sent;
+    if (!conns || (conns.size === 1 && except !== undefined && conns.has(except))) return 0; // nothing to encode for
+    return sendToAll(conns, JSON.stringify(eventFrame(event.action, { ...event.data, seq })), except);
   }
+}
+
+function sendToAll<Conn extends DeviceConnection>(conns: Iterable<Conn>, text: string, except?: Conn): number {
+  let sent = 0;
+  for (const conn of conns) if (conn !== except && conn.sendText(text) === 'sent') sent++;
+  return sent;
 }

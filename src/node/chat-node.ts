@@ -6,6 +6,7 @@ import { ArchiveWriter } from '../archive/archive-writer.js';
 import { Cluster } from '../cluster/cluster.js';
 import type { NodeConfig } from '../config.js';
 import { LocalDelivery } from '../delivery/local-delivery.js';
+import { LocalRooms } from '../delivery/local-rooms.js';
 import { LocalSessions } from '../delivery/local-sessions.js';
 import { DeliveryRouter } from '../delivery/router.js';
 import { MessageLog } from '../inbox/message-log.js';
@@ -65,7 +66,8 @@ export class ChatNode {
     await Promise.all([users.ensureIndexes(), messages.ensureIndexes(), new RoomStore(db).ensureIndexes()]);
 
     const local = new LocalSessions<ClientConnection>();
-    const localDelivery = new LocalDelivery(local);
+    const rooms = new LocalRooms<ClientConnection>();
+    const localDelivery = new LocalDelivery(local, rooms);
     const global = new GlobalSessions(redis, keys);
     const cluster = new Cluster({
       selfId: config.nodeId,
@@ -95,6 +97,7 @@ export class ChatNode {
       directory: new UserDirectory(redis, keys, users),
       log: new MessageLog(redis, keys, { ...limits.inbox, archiveMaxBacklog: limits.archive.maxBacklog }),
       local,
+      rooms,
       global,
       router: new DeliveryRouter(config.nodeId, localDelivery, cluster),
       redis,

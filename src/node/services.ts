@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
+import type { LocalRooms } from '../delivery/local-rooms.js';
 import type { LocalSessions } from '../delivery/local-sessions.js';
 import type { DeliveryRouter } from '../delivery/router.js';
 import type { MessageLog } from '../inbox/message-log.js';
@@ -17,6 +18,8 @@ export interface NodeServices {
   readonly log: MessageLog;
   /** This node's logged-in connections, by user key. */
   readonly local: LocalSessions<ClientConnection>;
+  /** This node's connections in each room. */
+  readonly rooms: LocalRooms<ClientConnection>;
   readonly global: GlobalSessions;
   readonly router: DeliveryRouter<ClientConnection>;
   readonly redis: Redis;

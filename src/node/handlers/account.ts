@@ -53,6 +53,7 @@ export async function endSession(services: NodeServices, conn: ClientConnection)
   const { username, user } = conn;
   if (username === null || user === null) return;
   conn.logOut();
+  services.rooms.leaveAll(conn);
   const left = services.local.remove(user, conn);
   await services.global.setNodeDevices(username, services.nodeId, services.fence(), left);
   conn.logger.info('user logged out', { user: username, devicesLeft: left });

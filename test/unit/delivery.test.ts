@@ -1,0 +1,78 @@
+import test from 'ava';
+import type { SendResult } from '../../core/net.js';
+import { parseLinkFrame } from '../../src/cluster/link-messages.js';
+import type { Delivery } from '../../src/delivery/delivery.js';
+import { LocalDelivery } from '../../src/delivery/local-delivery.js';
+import { LocalRooms } from '../../src/delivery/local-rooms.js';
+import { LocalSessions } from '../../src/delivery/local-sessions.js';
+
+class FakeConn {
+  readonly received: { action: string; data: Record<string, unknown> }[] = [];
+  constructor(readonly name: string, private readonly result: SendResult = 'sent') {}
+  sendText(text: string): SendResult {
+    if (this.result === 'sent') this.received.push(JSON.parse(text) as { action: string; data: Record<string, unknown> });
+    return this.result;
+  }
+}
+
+function node() {
+  const sessions = new LocalSessions<FakeConn>();
+  const rooms = new LocalRooms<FakeConn>();
+  const conns = { alicePhone: new FakeConn('alice phone'), aliceLaptop: new FakeConn('alice laptop'), bob: new FakeConn('bob'), closing: new FakeConn('carol', 'closed') };
+  sessions.add('alice', conns.alicePhone);
+  sessions.add('alice', conns.aliceLaptop);
+  sessions.add('bob', conns.bob);
+  sessions.add('carol', conns.closing);
+  return { delivery: new LocalDelivery(sessions, rooms), rooms, conns };
+}
+
+const chat = { action: 'chat' as const, data: { id: 'm1', from: 'alice', to: 'bob', message: 'hi', format: 'text' as const, ts: 1 } };
+const seqsOf = (conn: FakeConn) => conn.received.map((f) => f.data.seq);
+
+test('each user gets the event with their own inbox seq, except the device it came from', (t) => {
+  const { delivery, conns } = node();
+  const sent = delivery.deliver({ audience: { kind: 'users', users: [{ user: 'bob', seq: 7 }, { user: 'alice', seq: 3 }] }, event: chat }, conns.alicePhone);
+  t.is(sent, 2);
+  t.deepEqual(seqsOf(conns.bob), [7]);
+  t.deepEqual(seqsOf(conns.aliceLaptop), [3]);
+  t.deepEqual(conns.alicePhone.received, []);
+  t.like(conns.bob.received[0], { action: 'chat', data: { id: 'm1', message: 'hi' } });
+});
+
+test('a user audience reaches every device of that user; a closing socket does not count as delivered', (t) => {
+  const { delivery, conns } = node();
+  t.is(delivery.deliver({ audience: { kind: 'user', user: 'alice', seq: 5 }, event: chat }), 2);
+  t.deepEqual([...seqsOf(conns.alicePhone), ...seqsOf(conns.aliceLaptop)], [5, 5]);
+  t.is(delivery.deliver({ audience: { kind: 'user', user: 'carol', seq: 1 }, event: chat }), 0);
+  t.is(delivery.deliver({ audience: { kind: 'user', user: 'nobody', seq: 1 }, event: chat }), 0);
+});
+
+test("a room audience reaches the room's local members, once each; leaving stops it", (t) => {
+  const { delivery, rooms, conns } = node();
+  rooms.join('lobby', conns.bob);
+  rooms.join('lobby', conns.aliceLaptop);
+  rooms.join('dev', conns.aliceLaptop);
+  const toLobby: Delivery = { audience: { kind: 'room', room: 'lobby', seq: 9 }, event: chat };
+  t.is(delivery.deliver(toLobby), 2);
+  rooms.leaveAll(conns.aliceLaptop);
+  t.is(delivery.deliver(toLobby), 1);
+  t.deepEqual(seqsOf(conns.bob), [9, 9]);
+  t.deepEqual(seqsOf(conns.aliceLaptop), [9]);
+  t.is(rooms.connections('dev'), undefined, 'an empty room is forgotten');
+});
+
+test('an audience of all reaches every logged-in connection once', (t) => {
+  const { delivery, conns } = node();
+  t.is(delivery.deliver({ audience: { kind: 'all' }, event: chat }), 3);
+  t.is(conns.bob.received.length + conns.alicePhone.received.length + conns.aliceLaptop.received.length, 3);
+});
+
+test('a relay from a peer is checked: a bad audience or event makes the whole frame unreadable', (t) => {
+  const relay = (delivery: unknown) => JSON.stringify([{ t: 'relay', id: 'r1', target: 'n2', delivery }]);
+  t.truthy(parseLinkFrame(relay({ audience: { kind: 'room', room: 'lobby', seq: 1 }, event: chat })));
+  t.is(parseLinkFrame(relay({ audience: { kind: 'users', users: [{ user: 'bob' }] }, event: chat })), null);
+  t.is(parseLinkFrame(relay({ audience: { kind: 'everyone' }, event: chat })), null);
+  t.is(parseLinkFrame(relay({ audience: { kind: 'all' }, event: { action: 'chat', data: { id: 'x' } } })), null);
+  t.is(parseLinkFrame('{"t":"ack"}'), null);
+  t.deepEqual(parseLinkFrame('[{"t":"ack","id":"r1"}]'), [{ t: 'ack', id: 'r1' }]);
+});

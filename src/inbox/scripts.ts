@@ -20,7 +20,7 @@ local function seqOf(id)
   return tonumber(string.match(id, '^(%d+)'))
 end
 
--- Drops entries older than cutoff from the front; bounded per call, the next append goes on.
+-- Drops entries older than cutoff from the front; bounded per call, a later append goes on.
 local function trimOld(stream, cutoff)
   for _ = 1, 100 do
     local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)[1]
@@ -29,11 +29,21 @@ local function trimOld(stream, cutoff)
   end
 end
 
+-- Appends one event; returns its seq. The bounds are enforced every TRIM_EVERY appends (so up to
+-- TRIM_EVERY - 1 extra events may wait for it): trimming on each append would double its cost, and
+-- sync tells a device exactly what is still there.
+local TRIM_EVERY = 16
 local function append(stream, meta, epoch, action, data, ts, maxEvents, maxAgeMs)
-  ensureEpoch(stream, meta, epoch)
   local seq = redis.call('HINCRBY', meta, 'seq', 1)
-  redis.call('XADD', stream, 'MAXLEN', maxEvents, seq .. '-0', 't', ts, 'a', action, 'd', data)
-  trimOld(stream, ts - maxAgeMs)
+  if seq == 1 and redis.call('HSETNX', meta, 'epoch', epoch) == 1 then
+    -- A new inbox, or one whose log was lost: whatever stream is left belongs to no epoch.
+    redis.call('DEL', stream)
+  end
+  redis.call('XADD', stream, seq .. '-0', 't', ts, 'a', action, 'd', data)
+  if seq % TRIM_EVERY == 0 then
+    redis.call('XTRIM', stream, 'MAXLEN', maxEvents)
+    trimOld(stream, ts - maxAgeMs)
+  end
   redis.call('PEXPIRE', stream, maxAgeMs)
   return seq
 end
@@ -80,8 +90,9 @@ local toSeq = append(KEYS[3], KEYS[4], ARGV[12], 'chat', data, ts, maxEvents, ma
 local fromSeq = toSeq
 if KEYS[5] ~= KEYS[3] then fromSeq = append(KEYS[5], KEYS[6], ARGV[13], 'chat', data, ts, maxEvents, maxAgeMs) end
 
-redis.call('LPUSH', KEYS[7], data)
-redis.call('LTRIM', KEYS[7], 0, tonumber(ARGV[14]) - 1)
+-- The recent list is cut back to its size once it holds twice as many: readers take the newest.
+local recentMax = tonumber(ARGV[14])
+if redis.call('LPUSH', KEYS[7], data) > 2 * recentMax then redis.call('LTRIM', KEYS[7], 0, recentMax - 1) end
 redis.call('PEXPIRE', KEYS[7], maxAgeMs)
 redis.call('XADD', KEYS[8], '*', 'c', ARGV[6], 'd', data)
 if useCmid then

@@ -42,16 +42,17 @@ test('a trimmed log answers complete: false and returns what it still holds', as
   const alice = await loggedInClient(port);
   const bob = await loggedInClient(port);
   t.teardown(() => (alice.client.close(), bob.client.close()));
-  const texts = Array.from({ length: 15 }, (_, i) => `m${i}`);
+  // Trimming runs every 16 appends: after the 32nd, the newest 10 are left.
+  const texts = Array.from({ length: 32 }, (_, i) => `m${i}`);
   await sendAll(alice.client, bob.username, texts);
   const { epoch } = loginInbox(bob.client);
 
   const behind = dataOf<SyncReply>(await bob.client.request('sync', { after: 2, epoch }));
-  t.like(behind, { complete: false, head: 15 });
-  t.deepEqual(messages(behind), texts.slice(5), 'the newest 10 are kept');
-  const recent = dataOf<SyncReply>(await bob.client.request('sync', { after: 5, epoch }));
+  t.like(behind, { complete: false, head: 32 });
+  t.deepEqual(messages(behind), texts.slice(22), 'the newest 10 are kept');
+  const recent = dataOf<SyncReply>(await bob.client.request('sync', { after: 22, epoch }));
   t.like(recent, { complete: true });
-  t.deepEqual(messages(recent), texts.slice(5));
+  t.deepEqual(messages(recent), texts.slice(22));
 });
 
 test('a lost log starts a new epoch, and a cursor of the old one is told so', async (t) => {

@@ -2,20 +2,9 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { userKey, type ChatMessage, type InboxEvent, type InboxPosition } from '../../protocol/actions.js';
 import { privateConversation } from '../storage/message-store.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
-import { newEpoch } from './epoch.js';
+import { epochNonce } from './epoch.js';
 import { parseInboxEntries, type StreamEntry } from './inbox-entries.js';
-import { INBOX_POSITION, READ_INBOX, STORE_CHAT } from './scripts.js';
-
-export interface MessageLogLimits {
-  /** Events kept per inbox, and for how long. */
-  maxEvents: number;
-  maxAgeMs: number;
-  /** Messages of a conversation kept in its recent list. */
-  recentPerConversation: number;
-  clientMsgIdTtlMs: number;
-  /** Archive backlog beyond which new messages are refused. */
-  archiveMaxBacklog: number;
-}
+import { inboxPositionScript, readInboxScript, storeChatScript, type ScriptLimits } from './scripts.js';
 
 export interface ChatToStore {
   /** Stored spelling of the sender (the logged-in user). */
@@ -58,7 +47,7 @@ type Reply = string | number | null | Reply[];
 interface LogCommands {
   zkchatStoreChat(...keysThenArgs: (string | number)[]): Promise<Reply[]>;
   zkchatReadInbox(...keysThenArgs: (string | number)[]): Promise<Reply[]>;
-  zkchatInboxPosition(inbox: string, meta: string, epoch: string): Promise<[string, number]>;
+  zkchatInboxPosition(inbox: string, meta: string, user: string, nonce: string): Promise<[string, number]>;
 }
 
 /**
@@ -69,15 +58,15 @@ interface LogCommands {
 export class MessageLog {
   readonly #commands: LogCommands;
 
-  constructor(redis: Redis, private readonly keys: RedisKeys, private readonly limits: MessageLogLimits) {
-    redis.defineCommand('zkchatStoreChat', { numberOfKeys: 10, lua: STORE_CHAT });
-    redis.defineCommand('zkchatReadInbox', { numberOfKeys: 2, lua: READ_INBOX });
-    redis.defineCommand('zkchatInboxPosition', { numberOfKeys: 2, lua: INBOX_POSITION });
+  constructor(redis: Redis, private readonly keys: RedisKeys, limits: ScriptLimits) {
+    redis.defineCommand('zkchatStoreChat', { numberOfKeys: 10, lua: storeChatScript(limits) });
+    redis.defineCommand('zkchatReadInbox', { numberOfKeys: 2, lua: readInboxScript(limits) });
+    redis.defineCommand('zkchatInboxPosition', { numberOfKeys: 2, lua: inboxPositionScript(limits) });
     this.#commands = redis as unknown as LogCommands;
   }
 
   async storeChat(chat: ChatToStore): Promise<StoreChatResult> {
-    const { keys, limits } = this;
+    const { keys } = this;
     const from = userKey(chat.from);
     const to = userKey(chat.to);
     const cmid = chat.clientMsgId;
@@ -93,19 +82,14 @@ export class MessageLog {
       keys.session(to),
       keys.session(from),
       to,
+      from,
       chat.from,
       chat.id,
       chat.ts,
       chat.message,
       privateConversation(from, to),
       cmid === undefined ? '0' : '1',
-      limits.clientMsgIdTtlMs,
-      limits.maxEvents,
-      limits.maxAgeMs,
-      limits.archiveMaxBacklog,
-      newEpoch(to),
-      newEpoch(from),
-      limits.recentPerConversation,
+      epochNonce(),
     );
     const [status] = reply;
     if (status === 'unknown') return { status: 'unknown-recipient' };
@@ -128,9 +112,10 @@ export class MessageLog {
     const [current, head, firstSeq, entries] = (await this.#commands.zkchatReadInbox(
       this.keys.inbox(key),
       this.keys.inboxMeta(key),
+      key,
       after,
       limit,
-      newEpoch(key),
+      epochNonce(),
       epoch ?? '',
     )) as [string, number, number, StreamEntry[]];
     return { epoch: current, head, firstSeq, events: parseInboxEntries(entries) };
@@ -139,7 +124,7 @@ export class MessageLog {
   /** The inbox's epoch and head, queued on a transaction (login writes it with the session). */
   queuePosition(transaction: ChainableCommander, user: string): void {
     const key = userKey(user);
-    (transaction as unknown as LogCommands).zkchatInboxPosition(this.keys.inbox(key), this.keys.inboxMeta(key), newEpoch(key));
+    (transaction as unknown as LogCommands).zkchatInboxPosition(this.keys.inbox(key), this.keys.inboxMeta(key), key, epochNonce());
   }
 
   /** Reads back what queuePosition answered. */

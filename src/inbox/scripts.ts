@@ -4,13 +4,32 @@
  * An inbox is a stream `inbox:<user>` with entry ids `<seq>-0` and fields `t` (ms), `a` (event
  * action), `d` (event data JSON without seq), next to a hash `inbox-meta:<user>` holding `epoch` and
  * `seq` (the head). The hash is never trimmed, so seqs stay gapless while old entries go; if it is
- * missing, the log was lost (or never existed) and starts again under the caller's new epoch.
+ * missing, the log was lost (or never existed) and starts again under a new epoch.
+ *
+ * The limits are written into the script text, so a call carries only what changes per message.
  */
 
-/** Shared Lua: the meta hash, appending with trimming by count and age, and a session's nodes. */
-const LIB = `
-local function ensureEpoch(stream, meta, epoch)
-  if redis.call('HSETNX', meta, 'epoch', epoch) == 1 then
+export interface ScriptLimits {
+  maxEvents: number;
+  maxAgeMs: number;
+  recentPerConversation: number;
+  clientMsgIdTtlMs: number;
+  archiveMaxBacklog: number;
+}
+
+/** Shared Lua: epochs, the meta hash, appending with trimming by count and age, a session's nodes. */
+function lib(limits: ScriptLimits): string {
+  return `
+local MAX_EVENTS, MAX_AGE_MS = ${limits.maxEvents}, ${limits.maxAgeMs}
+
+-- An epoch: 8 hex characters naming the user (so a cursor of another user's inbox is told apart),
+-- then the caller's nonce, unique per call.
+local function newEpoch(user, nonce)
+  return string.sub(redis.sha1hex(user), 1, 8) .. nonce
+end
+
+local function ensureEpoch(stream, meta, user, nonce)
+  if redis.call('HSETNX', meta, 'epoch', newEpoch(user, nonce)) == 1 then
     redis.call('HSET', meta, 'seq', 0)
     redis.call('DEL', stream)
   end
@@ -33,18 +52,18 @@ end
 -- TRIM_EVERY - 1 extra events may wait for it): trimming on each append would double its cost, and
 -- sync tells a device exactly what is still there.
 local TRIM_EVERY = 16
-local function append(stream, meta, epoch, action, data, ts, maxEvents, maxAgeMs)
+local function append(stream, meta, user, nonce, action, data, ts)
   local seq = redis.call('HINCRBY', meta, 'seq', 1)
-  if seq == 1 and redis.call('HSETNX', meta, 'epoch', epoch) == 1 then
+  if seq == 1 and redis.call('HSETNX', meta, 'epoch', newEpoch(user, nonce)) == 1 then
     -- A new inbox, or one whose log was lost: whatever stream is left belongs to no epoch.
     redis.call('DEL', stream)
   end
   redis.call('XADD', stream, seq .. '-0', 't', ts, 'a', action, 'd', data)
   if seq % TRIM_EVERY == 0 then
-    redis.call('XTRIM', stream, 'MAXLEN', maxEvents)
-    trimOld(stream, ts - maxAgeMs)
+    redis.call('XTRIM', stream, 'MAXLEN', MAX_EVENTS)
+    trimOld(stream, ts - MAX_AGE_MS)
   end
-  redis.call('PEXPIRE', stream, maxAgeMs)
+  redis.call('PEXPIRE', stream, MAX_AGE_MS)
   return seq
 end
 
@@ -56,6 +75,7 @@ local function nodesOf(session)
   return nodes
 end
 `;
+}
 
 /**
  * Stores one private message: claims the client's message id, checks the recipient exists and the
@@ -64,13 +84,14 @@ end
  * holding devices of both users.
  *
  * KEYS: users, cmid, toInbox, toMeta, fromInbox, fromMeta, recent, archive, toSession, fromSession
- * ARGV: toKey, from, id, ts, message, conversation, useCmid, cmidTtlMs, maxEvents, maxAgeMs,
- *       maxBacklog, toEpoch, fromEpoch, recentMax
+ * ARGV: toKey, fromKey, from, id, ts, message, conversation, useCmid ('1'/'0'), nonce
  * Returns {'ok', to, fromSeq, toSeq, toNodes, fromNodes} | {'dup', claim, storedData|false, toNodes, fromNodes}
  *       | {'unknown'} | {'busy'}
  */
-export const STORE_CHAT = `${LIB}
-local useCmid = ARGV[7] == '1'
+export function storeChatScript(limits: ScriptLimits): string {
+  return `${lib(limits)}
+local toKey, fromKey, from, id, ts, message, conversation, nonce = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[9]
+local useCmid = ARGV[8] == '1'
 if useCmid then
   local claim = redis.call('GET', KEYS[2])
   if claim then
@@ -79,49 +100,51 @@ if useCmid then
     return {'dup', claim, stored and stored[2][6] or false, nodesOf(KEYS[9]), nodesOf(KEYS[10])}
   end
 end
-local to = redis.call('HGET', KEYS[1], ARGV[1])
+local to = redis.call('HGET', KEYS[1], toKey)
 if not to then return {'unknown'} end
-if redis.call('XLEN', KEYS[8]) >= tonumber(ARGV[11]) then return {'busy'} end
+if redis.call('XLEN', KEYS[8]) >= ${limits.archiveMaxBacklog} then return {'busy'} end
 
-local ts = tonumber(ARGV[4])
-local maxEvents, maxAgeMs = tonumber(ARGV[9]), tonumber(ARGV[10])
-local data = cjson.encode({id = ARGV[3], from = ARGV[2], to = to, message = ARGV[5], format = 'text', ts = ts})
-local toSeq = append(KEYS[3], KEYS[4], ARGV[12], 'chat', data, ts, maxEvents, maxAgeMs)
+local data = cjson.encode({id = id, from = from, to = to, message = message, format = 'text', ts = ts})
+local toSeq = append(KEYS[3], KEYS[4], toKey, nonce, 'chat', data, ts)
 local fromSeq = toSeq
-if KEYS[5] ~= KEYS[3] then fromSeq = append(KEYS[5], KEYS[6], ARGV[13], 'chat', data, ts, maxEvents, maxAgeMs) end
+if KEYS[5] ~= KEYS[3] then fromSeq = append(KEYS[5], KEYS[6], fromKey, nonce, 'chat', data, ts) end
 
 -- The recent list is cut back to its size once it holds twice as many: readers take the newest.
-local recentMax = tonumber(ARGV[14])
-if redis.call('LPUSH', KEYS[7], data) > 2 * recentMax then redis.call('LTRIM', KEYS[7], 0, recentMax - 1) end
-redis.call('PEXPIRE', KEYS[7], maxAgeMs)
-redis.call('XADD', KEYS[8], '*', 'c', ARGV[6], 'd', data)
+if redis.call('LPUSH', KEYS[7], data) > ${2 * limits.recentPerConversation} then redis.call('LTRIM', KEYS[7], 0, ${limits.recentPerConversation - 1}) end
+redis.call('PEXPIRE', KEYS[7], MAX_AGE_MS)
+redis.call('XADD', KEYS[8], '*', 'c', conversation, 'd', data)
 if useCmid then
-  redis.call('SET', KEYS[2], ARGV[3] .. ' ' .. fromSeq .. ' ' .. toSeq .. ' ' .. ARGV[4] .. ' ' .. to, 'PX', ARGV[8])
+  redis.call('SET', KEYS[2], id .. ' ' .. fromSeq .. ' ' .. toSeq .. ' ' .. ARGV[5] .. ' ' .. to, 'PX', ${limits.clientMsgIdTtlMs})
 end
 return {'ok', to, fromSeq, toSeq, nodesOf(KEYS[9]), nodesOf(KEYS[10])}
 `;
+}
 
 /**
- * Reads an inbox after a cursor. KEYS: inbox, meta. ARGV: after, limit, newEpoch, clientEpoch ('' if none).
+ * Reads an inbox after a cursor. KEYS: inbox, meta. ARGV: user, after, limit, nonce, clientEpoch ('' if none).
  * Returns {epoch, head, firstSeq, entries}; firstSeq is the oldest seq still kept (head + 1 when
  * none is), entries are read only when the client's epoch is the current one.
  */
-export const READ_INBOX = `${LIB}
-ensureEpoch(KEYS[1], KEYS[2], ARGV[3])
+export function readInboxScript(limits: ScriptLimits): string {
+  return `${lib(limits)}
+ensureEpoch(KEYS[1], KEYS[2], ARGV[1], ARGV[4])
 local epoch = redis.call('HGET', KEYS[2], 'epoch')
 local head = tonumber(redis.call('HGET', KEYS[2], 'seq'))
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
 local firstSeq = first and seqOf(first[1]) or head + 1
 local entries = {}
-local after = tonumber(ARGV[1])
-if (ARGV[4] == '' or ARGV[4] == epoch) and after < head then
-  entries = redis.call('XRANGE', KEYS[1], '(' .. after .. '-0', '+', 'COUNT', ARGV[2])
+local after = tonumber(ARGV[2])
+if (ARGV[5] == '' or ARGV[5] == epoch) and after < head then
+  entries = redis.call('XRANGE', KEYS[1], '(' .. after .. '-0', '+', 'COUNT', ARGV[3])
 end
 return {epoch, head, firstSeq, entries}
 `;
+}
 
-/** The inbox's epoch and head, made if missing. KEYS: inbox, meta. ARGV: newEpoch. Returns {epoch, head}. */
-export const INBOX_POSITION = `${LIB}
-ensureEpoch(KEYS[1], KEYS[2], ARGV[1])
+/** The inbox's epoch and head, made if missing. KEYS: inbox, meta. ARGV: user, nonce. Returns {epoch, head}. */
+export function inboxPositionScript(limits: ScriptLimits): string {
+  return `${lib(limits)}
+ensureEpoch(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
 return {redis.call('HGET', KEYS[2], 'epoch'), tonumber(redis.call('HGET', KEYS[2], 'seq'))}
 `;
+}

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { sendText, type SendResult } from '../../core/net.js';
 import type { Logger } from '../../core/logger.js';
@@ -22,10 +23,13 @@ export class ClientConnection implements DeviceConnection {
   #pending = 0;
   #tail: Promise<void> = Promise.resolve();
   #pongTimer: NodeJS.Timeout | null = null;
+  #corked = false;
 
+  /** `wire`: the TCP socket under `socket`, corked for the rest of a turn once a frame is sent. */
   constructor(
     readonly id: string,
     readonly socket: WebSocket,
+    private readonly wire: Socket,
     private readonly limits: ConnectionLimits,
     logger: Logger,
   ) {
@@ -50,6 +54,7 @@ export class ClientConnection implements DeviceConnection {
   }
 
   sendText(text: string): SendResult {
+    this.#corkForThisTurn();
     const result = sendText(this.socket, text, this.limits);
     if (result === 'slow') {
       this.logger.warn('closed slow consumer', { user: this.username, buffered: this.socket.bufferedAmount });
@@ -79,6 +84,20 @@ export class ClientConnection implements DeviceConnection {
     if (this.socket.readyState === this.socket.CLOSED) return;
     this.socket.close(code, reason);
     this.#terminateAfter(CLOSE_HANDSHAKE_MS);
+  }
+
+  /**
+   * Frames sent to this client during one turn of the event loop (a reply and the events that came
+   * in the same batch of Redis answers) leave in one write, not one system call each.
+   */
+  #corkForThisTurn(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.wire.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      this.wire.uncork();
+    });
   }
 
   // A dead or stalled peer never completes the closing handshake; do not wait ws's 30 s for it.

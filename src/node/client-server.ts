@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { CloseCode, ErrorCode } from '../../protocol/codes.js';
@@ -31,7 +32,7 @@ export class ClientServer {
   async listen(host: string, port: number): Promise<number> {
     const wss = new WebSocketServer({ host, port, maxPayload: this.limits.maxFrameBytes, clientTracking: false });
     this.#wss = wss;
-    wss.on('connection', (socket) => this.#accept(socket));
+    wss.on('connection', (socket, request) => this.#accept(socket, request.socket as Socket));
     await once(wss, 'listening');
     this.#heartbeat = setInterval(() => {
       for (const conn of this.#connections) conn.heartbeat();
@@ -40,8 +41,8 @@ export class ClientServer {
     return typeof address === 'object' && address ? address.port : port;
   }
 
-  #accept(socket: WebSocket): void {
-    const conn = new ClientConnection(`${this.idPrefix}-${(++this.#nextId).toString(36)}`, socket, this.limits, this.logger);
+  #accept(socket: WebSocket, wire: Socket): void {
+    const conn = new ClientConnection(`${this.idPrefix}-${(++this.#nextId).toString(36)}`, socket, wire, this.limits, this.logger);
     this.#connections.add(conn);
     conn.logger.debug('connection opened');
 

@@ -36,7 +36,8 @@ if count > 0 then
   return 1
 end
 local current = redis.call('HGET', key, field)
-if onlyFence ~= '' and current and string.sub(current, -(#onlyFence + 1)) ~= '@' .. onlyFence then return 2 end
+-- A share written before its node knew its session ('<n>@') is the dead node's too.
+if onlyFence ~= '' and current and string.sub(current, -1) ~= '@' and string.sub(current, -(#onlyFence + 1)) ~= '@' .. onlyFence then return 2 end
 redis.call('HDEL', key, field)
 redis.call('SREM', nodeUsers, user)
 local other = nil

@@ -2,12 +2,12 @@ import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import net from 'node:net';
 import zookeeper, { type Option } from 'node-zookeeper-client';
 import { silentLogger } from '../../core/logger.js';
 import { ZkMembership } from '../../src/cluster/membership.js';
 import { nodeInfoOf, type NodeInfo } from '../../src/cluster/node-info.js';
 import { testServices } from '../helpers/services-env.js';
+import { freePort } from '../helpers/spawn.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 // Real ZooKeeper (tickTime 500, minSessionTimeout 1000). Every test uses its own root.
@@ -191,7 +191,7 @@ test('after its session expires a member registers again and the election goes o
 });
 
 test('start() rejects with the connect string when ZooKeeper is unreachable', async (t) => {
-  const port = await closedPort();
+  const port = await freePort();
   const connect = `127.0.0.1:${port}`;
   const m = new ZkMembership({ connect, root: uniqueRoot(), self: info('x'), sessionTimeoutMs: 1_000, logger: silentLogger });
   t.teardown(() => m.stop());
@@ -281,15 +281,6 @@ async function expireSession(x: Member, proxy: TcpProxy): Promise<void> {
   intruder.close();
   await Promise.race([closed, sleep(SESSION_MS)]);
   proxy.heal();
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Runs a member in a child process, so that it can really crash. */

@@ -1,7 +1,7 @@
-import net from 'node:net';
 import test from 'ava';
 import type { ChatEventData, InboxEvent, InboxPosition } from '../../protocol/actions.js';
 import { eventually, startCluster } from '../helpers/cluster.js';
+import { freePort } from '../helpers/spawn.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { dataOf, loggedInClient } from '../helpers/users.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -28,14 +28,6 @@ async function syncAll(client: TestClient, after: number, epoch: string): Promis
     cursor = data.events.at(-1)?.data.seq ?? head;
   }
   return events;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 test.serial("acked messages survive kill -9 of the recipient's node, then of every node: the device gets them all with sync", async (t) => {

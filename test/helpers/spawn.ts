@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createConnection } from 'node:net';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 
@@ -83,4 +83,13 @@ export async function assertStartFails(t: ExecutionContext, script: string, env:
   t.is(code, 1);
   t.regex(proc.stderr(), reason);
   t.notRegex(proc.stderr(), /\n\s+at /, 'no stack trace');
+}
+
+/** A loopback port nothing listens on right now (free to bind, or to find closed). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

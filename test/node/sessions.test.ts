@@ -18,10 +18,13 @@ test("the leader's clean-up of a dead node removes only what that node wrote und
   await global.setNodeDevices('Bob', 'node-2', 'new', 2, 2000);
   await global.setNodeDevices('carol', 'node-1', 'n1', 1, 3000);
   await global.setNodeDevices('carol', 'node-2', 'old', 1, 4000);
+  // Written before node-2 had registered at all: no fence yet. Its death removes it too.
+  await global.setNodeDevices('erin', 'node-2', '', 1, 4500);
 
   const removed = await global.removeNode('node-2', 'old');
-  t.is(removed, 2, 'alice and carol lost their node-2 share');
+  t.is(removed, 3, 'alice, carol and erin lost their node-2 share');
   t.is(await global.get('alice'), null);
+  t.is(await global.get('erin'), null);
   t.like(await global.get('bob'), { user: 'bob', nodeId: 'node-2', devices: { 'node-2': 2 } }, "what the node wrote after rejoining stays");
   t.like(await global.get('carol'), { nodeId: 'node-1', devices: { 'node-1': 1 } }, 'the session moves to the node still holding a device');
 

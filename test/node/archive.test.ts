@@ -87,3 +87,26 @@ test('an archive writer killed mid-batch loses and duplicates nothing: another n
   const rows = await messages.find({}, { projection: { _id: 1 } }).toArray();
   t.deepEqual(rows.map((r) => r._id).sort(), [...ids].sort(), 'each message once');
 });
+
+test('past ARCHIVE_MAX_BACKLOG unarchived messages chat answers 503, and works again once MongoDB caught up', async (t) => {
+  const services = testServices();
+  const mongoProxy = await startTcpProxy(t, services.mongoUrl);
+  const { port } = await startTestNode(t, { ...FAST, MONGO_URL: `mongodb://${mongoProxy.address}`, ARCHIVE_MAX_BACKLOG: '5' }, services);
+  const alice = await loggedInClient(port);
+  const bob = await loggedInClient(port);
+  t.teardown(() => (alice.client.close(), bob.client.close()));
+
+  mongoProxy.cut();
+  for (let i = 0; i < 5; i++) t.is((await alice.client.request('chat', { to: bob.username, message: `m${i}` })).action, 'chat');
+  const refused = await alice.client.request('chat', { to: bob.username, message: 'one too many', clientMsgId: 'late' });
+  t.like(refused.data, { code: 503, message: 'the history archive is behind: try again shortly' });
+
+  mongoProxy.heal();
+  const retried = await eventually(async () => {
+    const reply = await alice.client.request('chat', { to: bob.username, message: 'one too many', clientMsgId: 'late' });
+    return reply.action === 'chat' ? reply : undefined;
+  }, 30_000, 'chat to be accepted again');
+  t.like(retried.data, { online: true });
+  const synced = await bob.client.request('sync', { after: 0 });
+  t.deepEqual(dataOf<{ events: { data: { message: string } }[] }>(synced).events.map((e) => e.data.message), ['m0', 'm1', 'm2', 'm3', 'm4', 'one too many']);
+});

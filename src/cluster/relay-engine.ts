@@ -42,6 +42,8 @@ export class RelayEngine {
   /** Leader only: relays passing through, by id → the node to ack back to. */
   readonly #forwarded = new Map<string, { from: string; message: RelayMessage; at: number }>();
   readonly #delivered: RecentIds<true>;
+  /** Relays not sent since the last sweep because the pending table was full. */
+  #refused = 0;
 
   constructor(
     private readonly topology: RelayTopology,
@@ -67,7 +69,10 @@ export class RelayEngine {
   send(target: string, id: string, delivery: Delivery): boolean {
     const relayId = `${id}@${target}`;
     if (this.#pending.has(relayId)) return true;
-    if (this.#pending.size >= this.limits.maxPending) return false;
+    if (this.#pending.size >= this.limits.maxPending) {
+      this.#refused++;
+      return false;
+    }
     const message: RelayMessage = { t: 'relay', id: relayId, target, delivery };
     this.#pending.set(relayId, { message, at: Date.now() });
     this.#transmit(message);
@@ -155,6 +160,8 @@ export class RelayEngine {
       givenUp++;
     }
     if (givenUp > 0) this.logger.warn('relays unacknowledged, given up (devices recover them with sync)', { relays: givenUp });
+    if (this.#refused > 0) this.logger.warn('relay table full: relays not sent (devices recover them with sync)', { relays: this.#refused });
+    this.#refused = 0;
     const cutoff = now - this.limits.timeoutMs * 2;
     for (const [id, entry] of this.#forwarded) if (entry.at < cutoff) this.#forwarded.delete(id);
   }

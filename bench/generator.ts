@@ -1,0 +1,56 @@
+/**
+ * A load generator process, forked by run-scenario.ts with an IPC channel (pinned to CPU 1 when
+ * BENCH_PIN=1). It drives whole pairs of users: setup → ready, start → result, close → exit.
+ */
+import { isToGenerator, type FromGenerator, type ToGenerator } from './ipc.js';
+import { Load } from './load.js';
+import { toData } from './stats.js';
+
+if (!process.send) {
+  process.stderr.write('bench/generator.js is started by bench/main.js (npm run bench), not by hand\n');
+  process.exit(2);
+}
+
+function send(message: FromGenerator): Promise<void> {
+  return new Promise((resolve) => process.send!(message, undefined, {}, () => resolve()));
+}
+
+let failed = false;
+function fail(message: string): void {
+  if (failed) return;
+  failed = true;
+  void send({ type: 'error', message }).finally(() => process.exit(1));
+}
+
+const load = new Load(fail);
+
+async function handle(message: ToGenerator): Promise<void> {
+  switch (message.type) {
+    case 'setup': {
+      const started = performance.now();
+      await load.setup(message.users, message.loginConcurrency);
+      await send({ type: 'ready', loginMs: performance.now() - started });
+      return;
+    }
+    case 'start': {
+      const result = await load.run(message.startAt, message.endAt);
+      await send({ type: 'result', result: toData(result) });
+      return;
+    }
+    case 'close':
+      load.close();
+      // Give the close frames a moment to go out.
+      setTimeout(() => process.exit(0), 300);
+      return;
+  }
+}
+
+process.on('message', (message: unknown) => {
+  if (!isToGenerator(message)) return fail(`unexpected IPC message ${JSON.stringify(message)}`);
+  handle(message).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+});
+// main is gone (crashed or killed): no one wants the load any more.
+process.on('disconnect', () => {
+  if (!failed) process.exit(0);
+});
+process.on('uncaughtException', (err) => fail(`uncaught: ${err.stack ?? err.message}`));

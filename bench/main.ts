@@ -1,0 +1,71 @@
+/**
+ * `npm run bench` (scripts/bench.sh): a saturation benchmark of zkchat against a raw `ws` relay
+ * measured in the same run. Scenarios (bench/scenarios.ts) run one after another; each gets its
+ * own servers and generator processes. Environment: BENCH_USERS (300), BENCH_SECONDS (30),
+ * BENCH_GENERATORS (one per 1,000 users), BENCH_SCENARIOS (all), BENCH_PIN / BENCH_PIN_NOTE (set
+ * by scripts/bench.sh), ZK_CONNECT, REDIS_URL, MONGO_URL (set by scripts/services.mjs run).
+ */
+import { stopAll } from './processes.js';
+import { header, jsonLine, table, warnings, deliveriesPerSec, type Outcome } from './report.js';
+import { runChatEnv, runScenario } from './run-scenario.js';
+import { SCENARIOS } from './scenarios.js';
+import { loadSettings, SettingsError, type Settings } from './settings.js';
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+// Ctrl-C, SIGTERM, SIGHUP: stop every process we started, then go. A second signal does not wait
+// (the exit hook in processes.ts still SIGKILLs what is left).
+let stopping = false;
+for (const signal of Object.keys(SIGNAL_NUMBERS) as NodeJS.Signals[]) {
+  process.on(signal, () => {
+    const code = 128 + SIGNAL_NUMBERS[signal]!;
+    if (stopping) process.exit(code);
+    stopping = true;
+    process.stderr.write(`\nbench: ${signal}: stopping every process it started\n`);
+    void stopAll().finally(() => process.exit(code));
+  });
+}
+
+async function run(settings: Settings): Promise<number> {
+  console.log(header(settings));
+  const chatEnv = runChatEnv(settings);
+  const outcomes: Outcome[] = [];
+  let rawRate: number | null = null;
+  for (const scenario of SCENARIOS.filter((s) => settings.scenarios.includes(s.name))) {
+    console.log(`\n== ${scenario.name}: ${scenario.description}`);
+    let outcome: Outcome;
+    try {
+      const m = await runScenario(scenario, settings, chatEnv);
+      outcome = { scenario: scenario.name, ok: true, m };
+      if (scenario.name === 'raw') rawRate = deliveriesPerSec(m, settings.seconds);
+    } catch (err) {
+      outcome = { scenario: scenario.name, ok: false, error: err instanceof Error ? err.message : String(err) };
+      console.error(`bench: ${scenario.name} FAILED: ${outcome.error}`);
+    }
+    if (stopping) return 1;
+    outcomes.push(outcome);
+    console.log(jsonLine(outcome, settings, rawRate));
+  }
+  console.log(`\n${table(outcomes, settings, rawRate)}`);
+  const notes = warnings(outcomes, settings);
+  if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
+  return outcomes.every((o) => o.ok) ? 0 : 1;
+}
+
+let settings: Settings;
+try {
+  settings = loadSettings();
+} catch (err) {
+  console.error(`bench: ${err instanceof SettingsError ? err.message : String(err)}`);
+  process.exit(2);
+}
+// After a signal, its handler stops everything and exits with the signal's code.
+const finish = async (code: number) => {
+  if (stopping) return;
+  await stopAll();
+  process.exit(code);
+};
+run(settings).then(finish, (err: unknown) => {
+  console.error('bench: failed:', err);
+  return finish(1);
+});

@@ -1,0 +1,122 @@
+/**
+ * One scenario from start to end: servers up, generators forked and logged in, the load window,
+ * the grace period, the archive drain (zkchat), everything stopped again.
+ */
+import { randomBytes } from 'node:crypto';
+import { ArchiveBacklog } from './archive.js';
+import { CpuMeter, type CpuUsage } from './cpu-load.js';
+import { GeneratorProcess } from './generators.js';
+import { nowMs, type UserSpec } from './ipc.js';
+import { GRACE_MAX_MS } from './load.js';
+import { isChatNodes, type Scenario } from './scenarios.js';
+import { servicePids } from './service-pids.js';
+import { anyDies, startCluster, startRawRelay, stopServers, type ChatNodeEnv, type Server } from './servers.js';
+import type { Settings } from './settings.js';
+import { mergeResults, type LoadResult } from './stats.js';
+
+/** Logins at once per generator: each costs the server a 16 MiB scrypt. */
+const LOGIN_CONCURRENCY = 16;
+/** Lead time between "start" going out and the window opening, so every generator starts together. */
+const START_LEAD_MS = 200;
+/** Pause after a scenario's processes are gone, so the next one starts on quiet CPUs. */
+const SETTLE_MS = 2000;
+
+export interface ScenarioMeasurement {
+  load: LoadResult;
+  loginSeconds: number;
+  /** How busy each CPU and each of our processes was over the window. */
+  cpu: CpuUsage;
+  /** zkchat only: XLEN of the archive stream when the window closed, and how long it took to reach 0 (null: not drained). */
+  archive: { backlog: number; drainSeconds: number | null } | null;
+}
+
+/** Shared by the chat nodes of every scenario of one run. */
+export function runChatEnv(settings: Settings): Omit<ChatNodeEnv, 'zkRoot'> {
+  return {
+    clusterSecret: randomBytes(24).toString('hex'),
+    redisPrefix: `bench:${settings.runTag}:`,
+    mongoDb: `bench_${settings.runTag}`,
+  };
+}
+
+function usersOf(scenario: Scenario, settings: Settings, servers: readonly Server[]): UserSpec[] {
+  return Array.from({ length: settings.users }, (_, i) => ({
+    index: i,
+    username: `b${settings.runTag}_${scenario.name}_${i}`,
+    password: `bench-${settings.runTag}-pw`,
+    url: servers[scenario.serverOf(i)]!.url,
+  }));
+}
+
+/** Whole pairs per generator, as even as they come. */
+function split(users: readonly UserSpec[], generators: number): UserSpec[][] {
+  const pairs = users.length / 2;
+  return Array.from({ length: generators }, (_, g) => {
+    const from = Math.floor((g * pairs) / generators);
+    const to = Math.floor(((g + 1) * pairs) / generators);
+    return users.slice(2 * from, 2 * to);
+  });
+}
+
+/** The processes whose CPU time is reported: servers, the services they use, generators. */
+function pidsOf(settings: Settings, servers: readonly Server[], generators: readonly GeneratorProcess[]): Map<string, number> {
+  const pids = servicePids({ zookeeper: settings.zkConnect, redis: settings.redisUrl, mongo: settings.mongoUrl });
+  for (const s of servers) if (s.process.child.pid !== undefined) pids.set(s.name, s.process.child.pid);
+  for (const g of generators) if (g.pid !== undefined) pids.set(g.name, g.pid);
+  return pids;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+async function startServers(scenario: Scenario, settings: Settings, chatEnv: Omit<ChatNodeEnv, 'zkRoot'>): Promise<Server[]> {
+  if (!isChatNodes(scenario.servers)) return [await startRawRelay()];
+  const names = Array.from({ length: scenario.servers.count }, (_, i) => `${scenario.name}-${i + 1}`);
+  return startCluster(names, { ...chatEnv, zkRoot: `/bench-${settings.runTag}-${scenario.name}` });
+}
+
+export async function runScenario(scenario: Scenario, settings: Settings, chatEnv: Omit<ChatNodeEnv, 'zkRoot'>): Promise<ScenarioMeasurement> {
+  const zkchat = isChatNodes(scenario.servers);
+  const servers = await startServers(scenario, settings, chatEnv);
+  const died = anyDies(servers);
+  const generators: GeneratorProcess[] = [];
+  const backlog = zkchat ? new ArchiveBacklog(settings.redisUrl, chatEnv.redisPrefix) : null;
+  try {
+    const parts = split(usersOf(scenario, settings, servers), settings.generators);
+    parts.forEach((_, g) => generators.push(new GeneratorProcess(`generator-${g + 1}`, settings.pin)));
+    const loginStart = nowMs();
+    generators.forEach((gen, g) => gen.send({ type: 'setup', users: parts[g]!, loginConcurrency: LOGIN_CONCURRENCY }));
+    const loginTimeout = 60_000 + 500 * settings.users;
+    await Promise.race([died, Promise.all(generators.map((gen) => gen.expect('ready', loginTimeout)))]);
+    const loginSeconds = (nowMs() - loginStart) / 1000;
+
+    const meter = new CpuMeter(pidsOf(settings, servers, generators)); // before the clock runs: it scans /proc
+    const startAt = nowMs() + START_LEAD_MS;
+    const endAt = startAt + settings.seconds * 1000;
+    for (const gen of generators) gen.send({ type: 'start', startAt, endAt });
+    let cpu: CpuUsage = { cpus: {}, processes: {} };
+    let backlogAtEnd = 0;
+    const window = (async () => {
+      await sleep(startAt - nowMs());
+      meter.start();
+      await sleep(endAt - nowMs());
+      cpu = meter.stop();
+      if (backlog) backlogAtEnd = await backlog.length();
+    })();
+    const resultTimeout = START_LEAD_MS + settings.seconds * 1000 + GRACE_MAX_MS + 30_000;
+    const [, results] = await Promise.race([died, Promise.all([window, Promise.all(generators.map((gen) => gen.expect('result', resultTimeout)))])]);
+    await Promise.all(generators.map((gen) => gen.close()));
+
+    let archive: ScenarioMeasurement['archive'] = null;
+    if (backlog) {
+      // The nodes keep running: their archive writers drain the stream into MongoDB.
+      const drainSeconds = await Promise.race([died, backlog.waitDrained(endAt, nowMs)]);
+      archive = { backlog: backlogAtEnd, drainSeconds };
+    }
+    return { load: mergeResults(results.map((r) => r.result)), loginSeconds, cpu, archive };
+  } finally {
+    backlog?.close();
+    await Promise.all(generators.map((gen) => gen.close()));
+    await stopServers(servers);
+    await sleep(SETTLE_MS);
+  }
+}

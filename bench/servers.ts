@@ -1,0 +1,142 @@
+/**
+ * Starts the servers of a scenario (the raw relay or chat nodes), learns their port from their
+ * log, echoes their warnings, and notices when one dies.
+ */
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { describeExit, spawnTracked, stopProcess, type Tracked } from './processes.js';
+
+const RAW_RELAY_MAIN = fileURLToPath(new URL('./raw-relay.js', import.meta.url));
+const CHAT_NODE_MAIN = fileURLToPath(new URL('../src/node/main.js', import.meta.url));
+
+/** A server's warn/error lines echoed to stderr, at most this many per process. */
+const ECHO_MAX = 5;
+const LISTEN_TIMEOUT_MS = 60_000;
+
+export interface Server {
+  name: string;
+  url: string;
+  process: Tracked;
+  /** Resolves once the server logged a line with this `msg` (also if it did so already). */
+  logged(msg: string, timeoutMs: number): Promise<void>;
+}
+
+interface LogLine {
+  level?: unknown;
+  msg?: unknown;
+  clientPort?: unknown;
+}
+
+function startServer(name: string, main: string, env: NodeJS.ProcessEnv, stdin: 'ignore' | 'pipe', nodeArgs: readonly string[] = []): Promise<Server> {
+  // Inherits main's CPU affinity: CPU 0 under scripts/bench.sh.
+  const proc = spawnTracked(name, process.execPath, [...nodeArgs, main], { env, stdio: [stdin, 'pipe', 'inherit'] });
+  const seen = new Set<string>();
+  const waiters: { msg: string; resolve: () => void }[] = [];
+  let echoed = 0;
+  let onPort: (port: number) => void = () => undefined;
+
+  // Keep reading stdout for the whole life of the process: a full pipe would block the server.
+  createInterface({ input: proc.child.stdout! }).on('line', (line) => {
+    let parsed: LogLine;
+    try {
+      parsed = JSON.parse(line) as LogLine;
+    } catch {
+      return;
+    }
+    if (typeof parsed.msg !== 'string') return;
+    if ((parsed.level === 'warn' || parsed.level === 'error') && !proc.stopping) {
+      if (echoed < ECHO_MAX) process.stderr.write(`bench: ${name}: ${line}\n`);
+      else if (echoed === ECHO_MAX) process.stderr.write(`bench: ${name}: (further warnings not shown)\n`);
+      echoed++;
+    }
+    if (typeof parsed.clientPort === 'number' && parsed.msg.endsWith('listening')) onPort(parsed.clientPort);
+    seen.add(parsed.msg);
+    for (const w of waiters.filter((w) => w.msg === parsed.msg)) w.resolve();
+  });
+
+  const logged = (msg: string, timeoutMs: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (seen.has(msg)) return resolve();
+      const timer = setTimeout(() => reject(new Error(`${name} did not log "${msg}" within ${timeoutMs / 1000} s`)), timeoutMs);
+      waiters.push({ msg, resolve: () => (clearTimeout(timer), resolve()) });
+      void proc.exited.then((info) => reject(new Error(`${name} ${describeExit(info)} before logging "${msg}"`)));
+    });
+
+  return new Promise<Server>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`${name} did not start listening within ${LISTEN_TIMEOUT_MS / 1000} s`));
+      void stopProcess(proc);
+    }, LISTEN_TIMEOUT_MS);
+    onPort = (port) => {
+      clearTimeout(timer);
+      resolve({ name, url: `ws://127.0.0.1:${port}`, process: proc, logged });
+    };
+    void proc.exited.then((info) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} ${describeExit(info)} before listening`));
+    });
+  });
+}
+
+export function startRawRelay(): Promise<Server> {
+  // Its stdin is a pipe from main, so it can stop by itself when main is gone, however it went.
+  return startServer('raw-relay', RAW_RELAY_MAIN, process.env, 'pipe');
+}
+
+/** What every chat node of a run shares, and what is unique per scenario (zkRoot). */
+export interface ChatNodeEnv {
+  clusterSecret: string;
+  redisPrefix: string;
+  mongoDb: string;
+  zkRoot: string;
+}
+
+export function startChatNode(nodeId: string, shared: ChatNodeEnv): Promise<Server> {
+  return startServer(nodeId, CHAT_NODE_MAIN, {
+    ...process.env,
+    CLUSTER_SECRET: shared.clusterSecret,
+    REDIS_PREFIX: shared.redisPrefix,
+    MONGO_DB: shared.mongoDb,
+    ZK_ROOT: shared.zkRoot,
+    NODE_ID: nodeId,
+    CLIENT_PORT: '0',
+    CLUSTER_PORT: '0',
+    LOG_LEVEL: 'info',
+    // Saturation is the point: no per-connection limit may be what stops the load.
+    RATE_LIMIT_PER_SEC: '100000',
+    RATE_LIMIT_BURST: '100000',
+    ARCHIVE_MAX_BACKLOG: '5000000',
+    MAX_PENDING_REQUESTS: '1000',
+  }, 'ignore', chatNodeArgs());
+}
+
+/** Starts `count` chat nodes one after another (the first leads); with followers, waits until the leader linked them. */
+export async function startCluster(names: readonly string[], shared: ChatNodeEnv): Promise<Server[]> {
+  const servers: Server[] = [];
+  try {
+    for (const name of names) servers.push(await startChatNode(name, shared));
+    await Promise.all(servers.slice(1).map((s) => s.logged('cluster peer connected', 30_000)));
+    if (servers.length > 1) await new Promise((resolve) => setTimeout(resolve, 500));
+    return servers;
+  } catch (err) {
+    await stopServers(servers);
+    throw err;
+  }
+}
+
+export async function stopServers(servers: readonly Server[]): Promise<void> {
+  await Promise.all(servers.map((s) => stopProcess(s.process)));
+}
+
+/** Rejects as soon as any of the servers exits (it was not asked to). */
+export function anyDies(servers: readonly Server[]): Promise<never> {
+  const died = Promise.race(servers.map((s) => s.process.exited.then((info) => Promise.reject(new Error(`${s.name} ${describeExit(info)}`)))));
+  // Whoever races this sees the rejection; once servers are stopped on purpose, no one listens.
+  died.catch(() => undefined);
+  return died;
+}
+
+/** BENCH_NODE_ARGS: extra Node.js options for the chat nodes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+function chatNodeArgs(): string[] {
+  return (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
+}

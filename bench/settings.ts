@@ -1,0 +1,72 @@
+/** What one bench run is told by its environment, read once in main.ts. */
+import { randomBytes } from 'node:crypto';
+import { SCENARIOS, type ScenarioName } from './scenarios.js';
+
+/** Users one generator process drives at most, unless BENCH_GENERATORS says otherwise. */
+export const USERS_PER_GENERATOR = 1000;
+
+export interface Settings {
+  users: number;
+  seconds: number;
+  generators: number;
+  scenarios: ScenarioName[];
+  /** Generators run on CPU 1 (`taskset -c 1`), servers inherit CPU 0 from scripts/bench.sh. */
+  pin: boolean;
+  pinNote: string;
+  /** Random tag of this run: user names, Redis prefix, Mongo database, ZooKeeper roots. */
+  runTag: string;
+  zkConnect: string;
+  redisUrl: string;
+  mongoUrl: string;
+}
+
+export class SettingsError extends Error {}
+
+function int(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new SettingsError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new SettingsError(`${name} is not set: run through \`npm run bench\` (scripts/services.mjs run starts the services)`);
+  return value;
+}
+
+function scenarioList(): ScenarioName[] {
+  const raw = process.env.BENCH_SCENARIOS;
+  const all = SCENARIOS.map((s) => s.name);
+  if (!raw) return all;
+  const picked = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const name of picked) {
+    if (!all.includes(name as ScenarioName)) throw new SettingsError(`BENCH_SCENARIOS: unknown scenario "${name}" (known: ${all.join(', ')})`);
+  }
+  // Always in table order: the raw relay first, so the others have their reference.
+  return all.filter((name) => picked.includes(name));
+}
+
+export function loadSettings(): Settings {
+  const users = int('BENCH_USERS', 300, 2, 100_000);
+  // Users come in pairs (2k sends to 2k+1 and back).
+  if (users % 2 !== 0) throw new SettingsError(`BENCH_USERS must be even (users are paired), got ${users}`);
+  const pairs = users / 2;
+  const generators = int('BENCH_GENERATORS', Math.ceil(users / USERS_PER_GENERATOR), 1, pairs);
+  const pin = process.env.BENCH_PIN === '1';
+  return {
+    users,
+    seconds: int('BENCH_SECONDS', 30, 1, 3600),
+    generators,
+    scenarios: scenarioList(),
+    pin,
+    pinNote: process.env.BENCH_PIN_NOTE ?? (pin ? '' : 'BENCH_PIN is not 1: not started by scripts/bench.sh'),
+    runTag: randomBytes(3).toString('hex'),
+    zkConnect: required('ZK_CONNECT'),
+    redisUrl: required('REDIS_URL'),
+    mongoUrl: required('MONGO_URL'),
+  };
+}

@@ -62,6 +62,11 @@ const SPECS = {
     /** Link ping period, and the silence after which a link is closed (4410) and redialled. */
     pingIntervalMs: { env: 'CLUSTER_PING_INTERVAL_MS', default: 2000, min: 20 },
     pongTimeoutMs: { env: 'CLUSTER_PONG_TIMEOUT_MS', default: 6000, min: 50 },
+    /**
+     * How long a link message may wait for others to share its frame. A write on loopback or a LAN
+     * costs a system call and a wake-up of the peer; under load a millisecond gathers dozens.
+     */
+    flushDelayMs: { env: 'CLUSTER_FLUSH_DELAY_MS', default: 1, min: 0, max: 100 },
     /** Time a peer gets to authenticate on the cluster port. */
     handshakeTimeoutMs: { env: 'CLUSTER_HANDSHAKE_TIMEOUT_MS', default: 5000, min: 100 },
     /** Cluster-port connections that have not authenticated yet; more are refused at once. */

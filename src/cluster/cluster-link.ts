@@ -17,16 +17,19 @@ export interface LinkLimits {
   /** How often we ping the peer, and how long it may stay silent before the link is dropped. */
   pingIntervalMs: number;
   pongTimeoutMs: number;
+  /** How long a message may wait for others to share its frame (0: until the end of this event-loop turn). */
+  flushDelayMs: number;
 }
 
 /** `[` + `]` around a batch. */
 const FRAME_OVERHEAD = 2;
 
 /**
- * An authenticated connection to another node. Messages sent during one event-loop turn leave
- * together, in as few frames as fit under the frame limit: relaying through the leader costs about
- * one frame per link per turn, not one per message. A peer that stays silent past the pong
- * deadline is cut (4410), so a frozen link is noticed and redialled instead of swallowing relays.
+ * An authenticated connection to another node. Messages sent within `flushDelayMs` leave together,
+ * in as few frames as fit under the frame limit: relaying through the leader costs one write (and
+ * one wake-up of the peer) per link per flush, not one per message. A peer that stays silent past
+ * the pong deadline is cut (4410), so a frozen link is noticed and redialled instead of swallowing
+ * relays.
  */
 export class ClusterLink extends EventEmitter<ClusterLinkEvents> {
   /** Full batches waiting for this turn's flush, then the one being filled. */
@@ -86,7 +89,8 @@ export class ClusterLink extends EventEmitter<ClusterLinkEvents> {
     this.#queuedBytes += bytes;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      setImmediate(() => this.#flush());
+      if (this.limits.flushDelayMs > 0) setTimeout(() => this.#flush(), this.limits.flushDelayMs);
+      else setImmediate(() => this.#flush());
     }
     return true;
   }

@@ -2,6 +2,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { userKey, type ChatMessage, type InboxEvent, type InboxPosition } from '../../protocol/actions.js';
 import { privateConversation } from '../storage/message-store.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
+import { TurnBatcher } from '../storage/turn-batcher.js';
 import { epochNonce } from './epoch.js';
 import { parseInboxEntries, type StreamEntry } from './inbox-entries.js';
 import { inboxPositionScript, readInboxScript, storeChatScript, type ScriptLimits } from './scripts.js';
@@ -57,12 +58,14 @@ interface LogCommands {
  */
 export class MessageLog {
   readonly #commands: LogCommands;
+  readonly #batch: TurnBatcher;
 
   constructor(redis: Redis, private readonly keys: RedisKeys, limits: ScriptLimits) {
     redis.defineCommand('zkchatStoreChat', { numberOfKeys: 10, lua: storeChatScript(limits) });
     redis.defineCommand('zkchatReadInbox', { numberOfKeys: 2, lua: readInboxScript(limits) });
     redis.defineCommand('zkchatInboxPosition', { numberOfKeys: 2, lua: inboxPositionScript(limits) });
     this.#commands = redis as unknown as LogCommands;
+    this.#batch = new TurnBatcher(redis);
   }
 
   async storeChat(chat: ChatToStore): Promise<StoreChatResult> {
@@ -70,7 +73,7 @@ export class MessageLog {
     const from = userKey(chat.from);
     const to = userKey(chat.to);
     const cmid = chat.clientMsgId;
-    const reply = await this.#commands.zkchatStoreChat(
+    const reply = await this.#batch.run<Reply[]>((pipeline) => (pipeline as unknown as LogCommands).zkchatStoreChat(
       keys.users,
       cmid === undefined ? keys.clientMsgId(from, '') : keys.clientMsgId(from, cmid),
       keys.inbox(to),
@@ -90,7 +93,7 @@ export class MessageLog {
       privateConversation(from, to),
       cmid === undefined ? '0' : '1',
       epochNonce(),
-    );
+    ));
     const [status] = reply;
     if (status === 'unknown') return { status: 'unknown-recipient' };
     if (status === 'busy') return { status: 'archive-full' };

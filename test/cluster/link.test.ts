@@ -15,6 +15,7 @@ const limits: ClusterPortLimits = {
   maxBufferedBytes: 1 << 20,
   pingIntervalMs: 50,
   pongTimeoutMs: 400,
+  flushDelayMs: 0,
   handshakeTimeoutMs: 2000,
   maxUnauthenticated: 4,
 };

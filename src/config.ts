@@ -1,5 +1,5 @@
 import type { LogLevel } from '../core/logger.js';
-import { ConfigError, envInt, envLogLevel, envString, type Env } from './env.js';
+import { ConfigError, envFlag, envInt, envLogLevel, envString, type Env } from './env.js';
 import { loadLimits, type Limits } from './limits.js';
 
 /** Everything a chat node can be told, resolved once at start-up. */
@@ -26,6 +26,8 @@ export interface NodeConfig {
   zkSessionTimeoutMs: number;
   /** Load reports, server-list refresh and relay sweep period. */
   clusterTickMs: number;
+  /** Whether this node runs an archive writer (a cluster needs at least one). */
+  archiveWriter: boolean;
   limits: Limits;
   logLevel: LogLevel;
 }
@@ -53,6 +55,7 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
     zkRoot: envString(env, 'ZK_ROOT', '/zkchat'),
     zkSessionTimeoutMs: envInt(env, 'ZK_SESSION_TIMEOUT_MS', 6000, 1000),
     clusterTickMs: envInt(env, 'CLUSTER_TICK_MS', 1000, 50),
+    archiveWriter: envFlag(env, 'ARCHIVE_WRITER', true),
     limits: loadLimits(env),
     logLevel,
   };

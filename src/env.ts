@@ -24,6 +24,15 @@ export function envInt(env: Env, name: string, fallback: number, min = 0, max = 
   return value;
 }
 
+/** `1`/`true`/`on`/`yes` or `0`/`false`/`off`/`no`. */
+export function envFlag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|on|yes)$/i.test(raw)) return true;
+  if (/^(0|false|off|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be on or off (1/0, true/false), got "${raw}"`);
+}
+
 export function envLogLevel(env: Env): LogLevel {
   const value = envString(env, 'LOG_LEVEL', 'info');
   if (!isLogLevel(value)) throw new ConfigError(`LOG_LEVEL must be debug, info, warn, error or silent, got "${value}"`);

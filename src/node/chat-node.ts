@@ -108,9 +108,11 @@ export class ChatNode {
     // Sessions left by an earlier run of this node id that died without cleaning up.
     await services.global.removeNode(config.nodeId);
 
-    this.#blockingRedis = await connectBlockingRedis(redis);
-    this.#archive = new ArchiveWriter(redis, this.#blockingRedis, keys, messages, { consumer: config.nodeId, ...limits.archive }, logger.child({ component: 'archive' }));
-    await this.#archive.start();
+    if (config.archiveWriter) {
+      this.#blockingRedis = await connectBlockingRedis(redis);
+      this.#archive = new ArchiveWriter(redis, this.#blockingRedis, keys, messages, { consumer: config.nodeId, ...limits.archive }, logger.child({ component: 'archive' }));
+      await this.#archive.start();
+    }
 
     const pipeline = createRequestPipeline(services, limits.client.maxFrameBytes);
     this.#clients = new ClientServer(limits.client, { onFrame: pipeline, onClose: (conn) => this.#endSessionQuietly(conn) }, logger, config.nodeId);

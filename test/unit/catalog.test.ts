@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { ClusterCloseCode, CloseCode, ErrorCode } from '../../protocol/codes.js';
+import { loadNodeConfig } from '../../src/config.js';
 import { DEFAULT_LIMITS, limitVariables, loadLimits } from '../../src/limits.js';
 
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
@@ -43,4 +44,12 @@ test('a limit out of its range stops start-up with its name', (t) => {
   t.throws(() => loadLimits({ INBOX_MAX_EVENTS: '3' }), { message: /INBOX_MAX_EVENTS must be an integer between 10 and/ });
   t.throws(() => loadLimits({ ARCHIVE_BATCH_SIZE: 'lots' }), { message: /ARCHIVE_BATCH_SIZE/ });
   t.is(loadLimits({ RELAY_TIMEOUT_MS: '2500' }).relay.timeoutMs, 2500);
+});
+
+test('ARCHIVE_WRITER is on unless turned off, and a value that is neither stops start-up with its name', (t) => {
+  const secret = { CLUSTER_SECRET: 'a-secret-of-enough-length' };
+  t.true(loadNodeConfig(secret).archiveWriter);
+  t.false(loadNodeConfig({ ...secret, ARCHIVE_WRITER: 'off' }).archiveWriter);
+  t.false(loadNodeConfig({ ...secret, ARCHIVE_WRITER: '0' }).archiveWriter);
+  t.throws(() => loadNodeConfig({ ...secret, ARCHIVE_WRITER: 'maybe' }), { message: /ARCHIVE_WRITER must be on or off/ });
 });

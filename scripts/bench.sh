@@ -25,4 +25,6 @@ else
   pin=(taskset -c 0)
 fi
 export ZKCHAT_MONGO_NICE="${ZKCHAT_MONGO_NICE:-19}"
+# Test services start the JVM with C1 only (faster start); the drain after the load wants C2 too.
+export ZKCHAT_MONGO_JAVA_OPTS="${ZKCHAT_MONGO_JAVA_OPTS:--XX:TieredStopAtLevel=4}"
 exec "${pin[@]}" node scripts/services.mjs run -- node dist/bench/main.js

@@ -2,10 +2,10 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { userKey, type ChatMessage, type InboxEvent, type InboxPosition } from '../../protocol/actions.js';
 import { privateConversation } from '../storage/message-store.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
-import { TurnBatcher } from '../storage/turn-batcher.js';
+import { TurnBatch } from '../storage/turn-batch.js';
 import { epochNonce } from './epoch.js';
 import { parseInboxEntries, type StreamEntry } from './inbox-entries.js';
-import { inboxPositionScript, readInboxScript, storeChatScript, type ScriptLimits } from './scripts.js';
+import { inboxPositionScript, readInboxScript, storeChatsScript, type ScriptLimits } from './scripts.js';
 
 export interface ChatToStore {
   /** Stored spelling of the sender (the logged-in user). */
@@ -46,54 +46,34 @@ export interface InboxRead extends InboxPosition {
 type Reply = string | number | null | Reply[];
 
 interface LogCommands {
-  zkchatStoreChat(...keysThenArgs: (string | number)[]): Promise<Reply[]>;
+  zkchatStoreChats(...args: (string | number)[]): Promise<Reply[][]>;
   zkchatReadInbox(...keysThenArgs: (string | number)[]): Promise<Reply[]>;
   zkchatInboxPosition(inbox: string, meta: string, user: string, nonce: string): Promise<[string, number]>;
 }
 
+/** Chats stored by one script run at most: a longer run would hold up every other Redis client. */
+const MAX_CHATS_PER_CALL = 64;
+
 /**
  * The per-user message log in Redis: every stored message goes to the recipient's and the sender's
  * inbox (gapless per-user seq), the conversation's recent list and the archive stream, in one
- * script run; devices read their inbox after a cursor.
+ * script run per batch of messages; devices read their inbox after a cursor.
  */
 export class MessageLog {
   readonly #commands: LogCommands;
-  readonly #batch: TurnBatcher;
+  readonly #batch: TurnBatch<ChatToStore, Reply[]>;
 
   constructor(redis: Redis, private readonly keys: RedisKeys, limits: ScriptLimits) {
-    redis.defineCommand('zkchatStoreChat', { numberOfKeys: 10, lua: storeChatScript(limits) });
+    redis.defineCommand('zkchatStoreChats', { numberOfKeys: 0, lua: storeChatsScript(limits) });
     redis.defineCommand('zkchatReadInbox', { numberOfKeys: 2, lua: readInboxScript(limits) });
     redis.defineCommand('zkchatInboxPosition', { numberOfKeys: 2, lua: inboxPositionScript(limits) });
     this.#commands = redis as unknown as LogCommands;
-    this.#batch = new TurnBatcher(redis);
+    this.#batch = new TurnBatch((chats) => this.#storeChats(chats), MAX_CHATS_PER_CALL);
   }
 
+  /** Stores one chat; the chats of one event-loop turn share one Redis call. */
   async storeChat(chat: ChatToStore): Promise<StoreChatResult> {
-    const { keys } = this;
-    const from = userKey(chat.from);
-    const to = userKey(chat.to);
-    const cmid = chat.clientMsgId;
-    const reply = await this.#batch.run<Reply[]>((pipeline) => (pipeline as unknown as LogCommands).zkchatStoreChat(
-      keys.users,
-      cmid === undefined ? keys.clientMsgId(from, '') : keys.clientMsgId(from, cmid),
-      keys.inbox(to),
-      keys.inboxMeta(to),
-      keys.inbox(from),
-      keys.inboxMeta(from),
-      keys.recent(privateConversation(from, to)),
-      keys.archive,
-      keys.session(to),
-      keys.session(from),
-      to,
-      from,
-      chat.from,
-      chat.id,
-      chat.ts,
-      chat.message,
-      privateConversation(from, to),
-      cmid === undefined ? '0' : '1',
-      epochNonce(),
-    ));
+    const reply = await this.#batch.add(chat);
     const [status] = reply;
     if (status === 'unknown') return { status: 'unknown-recipient' };
     if (status === 'busy') return { status: 'archive-full' };
@@ -107,6 +87,16 @@ export class MessageLog {
     const [id = '', fromSeq, toSeq, ts] = claim.split(' ');
     const message = stored ? (JSON.parse(stored) as ChatMessage) : null;
     return { status: 'stored', duplicate: true, message, id, ts: Number(ts), fromSeq: Number(fromSeq), toSeq: Number(toSeq), toNodes, fromNodes };
+  }
+
+  #storeChats(chats: ChatToStore[]): Promise<Reply[][]> {
+    const args: (string | number)[] = [this.keys.prefix, chats.length];
+    for (const chat of chats) {
+      const from = userKey(chat.from);
+      const to = userKey(chat.to);
+      args.push(to, from, chat.from, chat.id, chat.ts, chat.message, privateConversation(from, to), chat.clientMsgId ?? '', epochNonce());
+    }
+    return this.#commands.zkchatStoreChats(...args);
   }
 
   /** Events of `user`'s inbox after seq `after`, at most `limit`, if `epoch` (when given) is the current one. */

@@ -77,46 +77,68 @@ end
 `;
 }
 
+/** How many values each message takes in the ARGV of `storeChatsScript`. */
+const STORE_CHAT_FIELDS = 9;
+
 /**
- * Stores one private message: claims the client's message id, checks the recipient exists and the
- * archive is not too far behind, appends to the recipient's and the sender's inboxes, pushes it onto
- * the conversation's recent list and the archive stream, and returns where it went and the nodes
- * holding devices of both users.
+ * Stores a batch of private messages (all those of one event-loop turn), each as one unit: claims the
+ * client's message id, checks the recipient exists and the archive is not too far behind, appends to
+ * the recipient's and the sender's inboxes, pushes it onto the conversation's recent list and the
+ * archive stream, and returns where it went and the nodes holding devices of both users. One call
+ * per batch, not per message: the per-call costs (the client's command encoding, Redis' script
+ * set-up) are paid once.
  *
- * KEYS: users, cmid, toInbox, toMeta, fromInbox, fromMeta, recent, archive, toSession, fromSession
- * ARGV: toKey, fromKey, from, id, ts, message, conversation, useCmid ('1'/'0'), nonce
- * Returns {'ok', to, fromSeq, toSeq, toNodes, fromNodes} | {'dup', claim, storedData|false, toNodes, fromNodes}
- *       | {'unknown'} | {'busy'}
+ * Keys are built here from the prefix: every key of a message depends on the message.
+ * ARGV: prefix, count, then per message: toKey, fromKey, from, id, ts, message, conversation,
+ *       clientMsgId ('' for none), nonce
+ * Returns one entry per message: {'ok', to, fromSeq, toSeq, toNodes, fromNodes}
+ *       | {'dup', claim, storedData|false, toNodes, fromNodes} | {'unknown'} | {'busy'}
  */
-export function storeChatScript(limits: ScriptLimits): string {
+export function storeChatsScript(limits: ScriptLimits): string {
   return `${lib(limits)}
-local toKey, fromKey, from, id, ts, message, conversation, nonce = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[9]
-local useCmid = ARGV[8] == '1'
-if useCmid then
-  local claim = redis.call('GET', KEYS[2])
-  if claim then
-    local toSeq = string.match(claim, '^%S+ %S+ (%S+)')
-    local stored = redis.call('XRANGE', KEYS[3], toSeq .. '-0', toSeq .. '-0')[1]
-    return {'dup', claim, stored and stored[2][6] or false, nodesOf(KEYS[9]), nodesOf(KEYS[10])}
+local P = ARGV[1]
+local USERS, ARCHIVE = P .. 'users', P .. 'archive'
+local archiveFull = redis.call('XLEN', ARCHIVE) >= ${limits.archiveMaxBacklog}
+
+local function storeOne(toKey, fromKey, from, id, tsText, message, conversation, cmid, nonce)
+  local toInbox, fromInbox = P .. 'inbox:' .. toKey, P .. 'inbox:' .. fromKey
+  local toSession, fromSession = P .. 'session:' .. toKey, P .. 'session:' .. fromKey
+  local cmidKey = P .. 'cmid:' .. fromKey .. ':' .. cmid
+  if cmid ~= '' then
+    local claim = redis.call('GET', cmidKey)
+    if claim then
+      local toSeq = string.match(claim, '^%S+ %S+ (%S+)')
+      local stored = redis.call('XRANGE', toInbox, toSeq .. '-0', toSeq .. '-0')[1]
+      return {'dup', claim, stored and stored[2][6] or false, nodesOf(toSession), nodesOf(fromSession)}
+    end
   end
-end
-local to = redis.call('HGET', KEYS[1], toKey)
-if not to then return {'unknown'} end
-if redis.call('XLEN', KEYS[8]) >= ${limits.archiveMaxBacklog} then return {'busy'} end
+  local to = redis.call('HGET', USERS, toKey)
+  if not to then return {'unknown'} end
+  if archiveFull then return {'busy'} end
 
-local data = cjson.encode({id = id, from = from, to = to, message = message, format = 'text', ts = ts})
-local toSeq = append(KEYS[3], KEYS[4], toKey, nonce, 'chat', data, ts)
-local fromSeq = toSeq
-if KEYS[5] ~= KEYS[3] then fromSeq = append(KEYS[5], KEYS[6], fromKey, nonce, 'chat', data, ts) end
+  local ts = tonumber(tsText)
+  local data = cjson.encode({id = id, from = from, to = to, message = message, format = 'text', ts = ts})
+  local toSeq = append(toInbox, P .. 'inbox-meta:' .. toKey, toKey, nonce, 'chat', data, ts)
+  local fromSeq = toSeq
+  if fromKey ~= toKey then fromSeq = append(fromInbox, P .. 'inbox-meta:' .. fromKey, fromKey, nonce, 'chat', data, ts) end
 
--- The recent list is cut back to its size once it holds twice as many: readers take the newest.
-if redis.call('LPUSH', KEYS[7], data) > ${2 * limits.recentPerConversation} then redis.call('LTRIM', KEYS[7], 0, ${limits.recentPerConversation - 1}) end
-redis.call('PEXPIRE', KEYS[7], MAX_AGE_MS)
-redis.call('XADD', KEYS[8], '*', 'c', conversation, 'd', data)
-if useCmid then
-  redis.call('SET', KEYS[2], id .. ' ' .. fromSeq .. ' ' .. toSeq .. ' ' .. ARGV[5] .. ' ' .. to, 'PX', ${limits.clientMsgIdTtlMs})
+  -- The recent list is cut back to its size once it holds twice as many: readers take the newest.
+  local recent = P .. 'recent:' .. conversation
+  if redis.call('LPUSH', recent, data) > ${2 * limits.recentPerConversation} then redis.call('LTRIM', recent, 0, ${limits.recentPerConversation - 1}) end
+  redis.call('PEXPIRE', recent, MAX_AGE_MS)
+  redis.call('XADD', ARCHIVE, '*', 'c', conversation, 'd', data)
+  if cmid ~= '' then
+    redis.call('SET', cmidKey, id .. ' ' .. fromSeq .. ' ' .. toSeq .. ' ' .. tsText .. ' ' .. to, 'PX', ${limits.clientMsgIdTtlMs})
+  end
+  return {'ok', to, fromSeq, toSeq, nodesOf(toSession), nodesOf(fromSession)}
 end
-return {'ok', to, fromSeq, toSeq, nodesOf(KEYS[9]), nodesOf(KEYS[10])}
+
+local results = {}
+for i = 0, tonumber(ARGV[2]) - 1 do
+  local b = 2 + i * ${STORE_CHAT_FIELDS}
+  results[i + 1] = storeOne(ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8], ARGV[b + 9])
+end
+return results
 `;
 }
 

@@ -3,7 +3,8 @@
  * Redis). User names in keys are always keys (`userKey`: case-folded), never spellings.
  *
  * All of them live on one Redis primary: the message scripts touch several users' keys at once,
- * which Redis Cluster would refuse across hash slots.
+ * which Redis Cluster would refuse across hash slots. The script that stores messages builds the
+ * same names from the prefix itself (src/inbox/scripts.ts).
  */
 export class RedisKeys {
   /** Hash: user key → stored spelling of every known user (a cache of MongoDB's users). */

@@ -13,8 +13,8 @@ import { startTcpProxy } from '../helpers/tcp-proxy.js';
 const STALE_MS = 5000;
 
 /** An entry as the leader would write it, refreshed `ageMs` ago. */
-function entry(id: string, role: ServerEntry['role'], connections: number, ageMs = 0): ServerEntry {
-  return { id, clientUrl: `ws://${id}.test:4101`, role, connections, updatedAt: Date.now() - ageMs };
+function entry(id: string, role: ServerEntry['role'], connections: number, ageMs = 0, now = Date.now()): ServerEntry {
+  return { id, clientUrl: `ws://${id}.test:4101`, role, connections, updatedAt: now - ageMs };
 }
 
 interface TestGateway {
@@ -72,12 +72,13 @@ test('pickServer takes the least-loaded live follower, ties going to the smalles
 });
 
 test('pickServer ignores stale entries, falls back to the leader, and finds nothing when all are dead', (t) => {
+  // One clock reading for entries and check alike: a millisecond passing in between must not matter.
   const now = Date.now();
-  const staleFollower = entry('f', 'follower', 0, STALE_MS + 1);
-  t.is(pickServer([staleFollower, entry('l', 'leader', 9)], now, STALE_MS)?.id, 'l');
-  t.is(pickServer([staleFollower, entry('l', 'leader', 9, STALE_MS + 1)], now, STALE_MS), undefined);
+  const staleFollower = entry('f', 'follower', 0, STALE_MS + 1, now);
+  t.is(pickServer([staleFollower, entry('l', 'leader', 9, 0, now)], now, STALE_MS)?.id, 'l');
+  t.is(pickServer([staleFollower, entry('l', 'leader', 9, STALE_MS + 1, now)], now, STALE_MS), undefined);
   t.is(pickServer([], now, STALE_MS), undefined);
-  t.is(pickServer([entry('f', 'follower', 0, STALE_MS)], now, STALE_MS)?.id, 'f', 'exactly staleMs old is still live');
+  t.is(pickServer([entry('f', 'follower', 0, STALE_MS, now)], now, STALE_MS)?.id, 'f', 'exactly staleMs old is still live');
 });
 
 test('parseServerEntry accepts the contract shape and rejects everything else', (t) => {

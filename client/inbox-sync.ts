@@ -1,6 +1,6 @@
 import { ZkchatError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ChatEventData, InboxPosition, ReplyData, RequestData } from '../protocol/actions.js';
+import { userKey, type ChatEventData, type InboxPosition, type ReplyData, type RequestData } from '../protocol/actions.js';
 import { ErrorCode } from '../protocol/codes.js';
 import type { ChatDelivery, GapInfo, SyncedInfo } from './chat-client-types.js';
 import { ConnectionError } from './errors.js';
@@ -71,7 +71,7 @@ export class InboxSync {
 
   /** After every successful login: catch up from the cursor (or, the first time, from the backlog). */
   loggedIn(username: string, inbox: InboxPosition): void {
-    if (this.#user !== null && this.#user.toLowerCase() !== username.toLowerCase()) this.#forget();
+    if (this.#user !== null && userKey(this.#user) !== userKey(username)) this.#forget();
     this.#user = username;
     this.#generation++;
     this.#failures = 0;

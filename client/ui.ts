@@ -1,7 +1,7 @@
 import { input, password, select } from '@inquirer/prompts';
 import chalk from 'chalk';
 import { ZkchatError } from '../core/errors.js';
-import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, type ChatMessage, type ClientAction, type ReplyData } from '../protocol/actions.js';
+import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, userKey, type ChatMessage, type ClientAction, type ReplyData } from '../protocol/actions.js';
 import { ErrorCode } from '../protocol/codes.js';
 import type { GapInfo } from './chat-client-types.js';
 import { COMMAND_HELP, NOT_YET_COMMANDS } from './command-parser.js';
@@ -83,7 +83,7 @@ export function renderGap(info: GapInfo): string {
 }
 
 function isFromMe(event: ChatMessage, me: string): boolean {
-  return event.from.toLowerCase() === me.toLowerCase();
+  return userKey(event.from) === userKey(me);
 }
 
 export function renderWho(info: ReplyData['userInfo']): string {

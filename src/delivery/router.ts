@@ -28,26 +28,26 @@ export class DeliveryRouter<Conn extends DeviceConnection> {
 
   /** Delivers `event` (relay id `id`) to every device of `recipients` but `except`. */
   deliver(id: string, event: DeliveryEvent, recipients: readonly Recipient[], except?: Conn): void {
+    // This node's devices are found in its own sessions, whatever Redis says (a login may be in flight).
+    this.local.deliver(toUsers(recipients.map(({ user, seq }) => ({ user, seq })), event), except);
     const byNode = new Map<string, UserSeq[]>();
     for (const { user, seq, nodes } of recipients) {
       for (const node of nodes) {
-        if (node !== this.selfId && !this.relays.isAlive(node)) continue; // its users are offline
+        if (node === this.selfId || !this.relays.isAlive(node)) continue; // here: done; dead: its users are offline
         const users = byNode.get(node);
         if (users) users.push({ user, seq });
         else byNode.set(node, [{ user, seq }]);
       }
     }
-    // A user with no share on this node in Redis may still have a device here (a login in flight).
-    if (!byNode.has(this.selfId)) byNode.set(this.selfId, recipients.map(({ user, seq }) => ({ user, seq })));
-    for (const [node, users] of byNode) {
-      const delivery: Delivery = { audience: users.length === 1 ? { kind: 'user', ...users[0]! } : { kind: 'users', users }, event };
-      if (node === this.selfId) this.local.deliver(delivery, except);
-      else this.relays.relay(node, id, delivery);
-    }
+    for (const [node, users] of byNode) this.relays.relay(node, id, toUsers(users, event));
   }
 
   /** Whether any of `nodes` is alive: a user with a session there has a connected device. */
   anyAlive(nodes: readonly string[]): boolean {
     return nodes.some((node) => node === this.selfId || this.relays.isAlive(node));
   }
+}
+
+function toUsers(users: UserSeq[], event: DeliveryEvent): Delivery {
+  return { audience: users.length === 1 ? { kind: 'user', ...users[0]! } : { kind: 'users', users }, event };
 }

@@ -21,9 +21,7 @@ export interface ChatToStore {
 export type StoreChatResult =
   | {
       status: 'stored';
-      /** True when the client's message id was stored before: nothing new was written. */
-      duplicate: boolean;
-      /** The message as stored; null for a duplicate whose entry was trimmed already. */
+      /** The message as stored; null for a resend whose entry was trimmed already. */
       message: ChatMessage | null;
       id: string;
       ts: number;
@@ -80,13 +78,13 @@ export class MessageLog {
     if (status === 'ok') {
       const [, spelling, fromSeq, toSeq, toNodes, fromNodes] = reply as [string, string, number, number, string[], string[]];
       const message: ChatMessage = { id: chat.id, from: chat.from, to: spelling, message: chat.message, format: 'text', ts: chat.ts };
-      return { status: 'stored', duplicate: false, message, id: chat.id, ts: chat.ts, fromSeq, toSeq, toNodes, fromNodes };
+      return { status: 'stored', message, id: chat.id, ts: chat.ts, fromSeq, toSeq, toNodes, fromNodes };
     }
     // An earlier attempt with this client message id: `<id> <fromSeq> <toSeq> <ts> <to>`.
     const [, claim, stored, toNodes, fromNodes] = reply as [string, string, string | null, string[], string[]];
     const [id = '', fromSeq, toSeq, ts] = claim.split(' ');
     const message = stored ? (JSON.parse(stored) as ChatMessage) : null;
-    return { status: 'stored', duplicate: true, message, id, ts: Number(ts), fromSeq: Number(fromSeq), toSeq: Number(toSeq), toNodes, fromNodes };
+    return { status: 'stored', message, id, ts: Number(ts), fromSeq: Number(fromSeq), toSeq: Number(toSeq), toNodes, fromNodes };
   }
 
   #storeChats(chats: ChatToStore[]): Promise<Reply[][]> {

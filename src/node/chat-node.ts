@@ -45,11 +45,6 @@ export class ChatNode {
     return this.#cluster;
   }
 
-  /** The node's archive writer; null before start(). */
-  get archive(): ArchiveWriter | null {
-    return this.#archive;
-  }
-
   constructor(private readonly config: NodeConfig, private readonly logger: Logger) {}
 
   async start(): Promise<void> {
@@ -127,10 +122,11 @@ export class ChatNode {
   async #republishSessions(): Promise<void> {
     const services = this.#services;
     if (!services) return;
-    const shares = [...services.local.entries()].flatMap(([, conns]) => {
-      const first = [...conns][0];
-      return first?.username ? [{ username: first.username, count: conns.size, loginAt: Math.max(...[...conns].map((conn) => conn.loginAt)) }] : [];
-    });
+    const shares = [...services.local.entries()].map(([user, conns]) => ({
+      username: user,
+      count: conns.size,
+      loginAt: Math.max(...[...conns].map((conn) => conn.loginAt)),
+    }));
     await services.global.setNodeDevicesMany(services.nodeId, services.fence(), shares);
   }
 

@@ -15,6 +15,7 @@ export interface GlobalSession {
 
 /** What one node holds of one user: used to write a node's whole share back at once. */
 export interface SessionShare {
+  /** Any spelling: it is case-folded into the key. */
   username: string;
   count: number;
   loginAt: number;

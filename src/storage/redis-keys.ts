@@ -4,7 +4,9 @@
  *
  * All of them live on one Redis primary: the message scripts touch several users' keys at once,
  * which Redis Cluster would refuse across hash slots. The script that stores messages builds the
- * same names from the prefix itself (src/inbox/scripts.ts).
+ * names it needs from the prefix itself (src/inbox/scripts.ts): the inboxes below, and two only it
+ * uses, `recent:<conversation>` (list: the newest messages of a conversation, newest first) and
+ * `cmid:<user>:<clientMsgId>` (the first attempt of a client's message id).
  */
 export class RedisKeys {
   /** Hash: user key → stored spelling of every known user (a cache of MongoDB's users). */
@@ -41,15 +43,5 @@ export class RedisKeys {
   /** Hash: the inbox's `epoch` and `seq` (its head); outlives the stream's trimming. */
   inboxMeta(user: string): string {
     return `${this.prefix}inbox-meta:${user}`;
-  }
-
-  /** List: the newest messages of one conversation, newest first. */
-  recent(conversation: string): string {
-    return `${this.prefix}recent:${conversation}`;
-  }
-
-  /** String: the first attempt of a client's message id (`<id> <fromSeq> <toSeq> <ts> <to>`). */
-  clientMsgId(user: string, clientMsgId: string): string {
-    return `${this.prefix}cmid:${user}:${clientMsgId}`;
   }
 }

@@ -16,6 +16,12 @@ export function compose<Ctx>(interceptors: readonly Interceptor<Ctx>[], last: (c
         return run(index + 1);
       });
     };
-    return run(0);
+    // Interceptors may throw instead of rejecting (plain functions are cheaper than async ones);
+    // the composed function still always answers with a promise.
+    try {
+      return run(0);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   };
 }

@@ -92,7 +92,7 @@ export class MessageLog {
     for (const chat of chats) {
       const from = userKey(chat.from);
       const to = userKey(chat.to);
-      args.push(to, from, chat.from, chat.id, chat.ts, chat.message, privateConversation(from, to), chat.clientMsgId ?? '', epochNonce());
+      args.push(to, from, JSON.stringify(chat.from), chat.id, chat.ts, JSON.stringify(chat.message), privateConversation(from, to), chat.clientMsgId ?? '', epochNonce());
     }
     return this.#commands.zkchatStoreChats(...args);
   }

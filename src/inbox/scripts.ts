@@ -20,7 +20,9 @@ export interface ScriptLimits {
 /** Shared Lua: epochs, the meta hash, appending with trimming by count and age, a session's nodes. */
 function lib(limits: ScriptLimits): string {
   return `
-local MAX_EVENTS, MAX_AGE_MS = ${limits.maxEvents}, ${limits.maxAgeMs}
+-- Numbers that only go back to Redis are strings: Lua turns a number into a command argument with
+-- sprintf, a measurable share of the script's time.
+local MAX_EVENTS, MAX_AGE_MS, MAX_AGE_MS_TEXT = '${limits.maxEvents}', ${limits.maxAgeMs}, '${limits.maxAgeMs}'
 
 -- An epoch: 8 hex characters naming the user (so a cursor of another user's inbox is told apart),
 -- then the caller's nonce, unique per call.
@@ -52,18 +54,18 @@ end
 -- TRIM_EVERY - 1 extra events may wait for it): trimming on each append would double its cost, and
 -- sync tells a device exactly what is still there.
 local TRIM_EVERY = 16
-local function append(stream, meta, user, nonce, action, data, ts)
+local function append(stream, meta, user, nonce, action, data, tsText)
   local seq = redis.call('HINCRBY', meta, 'seq', 1)
   if seq == 1 and redis.call('HSETNX', meta, 'epoch', newEpoch(user, nonce)) == 1 then
     -- A new inbox, or one whose log was lost: whatever stream is left belongs to no epoch.
     redis.call('DEL', stream)
   end
-  redis.call('XADD', stream, seq .. '-0', 't', ts, 'a', action, 'd', data)
+  redis.call('XADD', stream, seq .. '-0', 't', tsText, 'a', action, 'd', data)
   if seq % TRIM_EVERY == 0 then
     redis.call('XTRIM', stream, 'MAXLEN', MAX_EVENTS)
-    trimOld(stream, ts - MAX_AGE_MS)
+    trimOld(stream, tonumber(tsText) - MAX_AGE_MS)
   end
-  redis.call('PEXPIRE', stream, MAX_AGE_MS)
+  redis.call('PEXPIRE', stream, MAX_AGE_MS_TEXT)
   return seq
 end
 
@@ -89,8 +91,9 @@ const STORE_CHAT_FIELDS = 9;
  * set-up) are paid once.
  *
  * Keys are built here from the prefix: every key of a message depends on the message.
- * ARGV: prefix, count, then per message: toKey, fromKey, from, id, ts, message, conversation,
- *       clientMsgId ('' for none), nonce
+ * ARGV: prefix, count, then per message: toKey, fromKey, fromJson, id, ts, messageJson, conversation,
+ *       clientMsgId ('' for none), nonce. `fromJson` and `messageJson` are JSON strings (quoted and
+ *       escaped by the caller), so the stored event is put together without cjson.
  * Returns one entry per message: {'ok', to, fromSeq, toSeq, toNodes, fromNodes}
  *       | {'dup', claim, storedData|false, toNodes, fromNodes} | {'unknown'} | {'busy'}
  */
@@ -100,7 +103,7 @@ local P = ARGV[1]
 local USERS, ARCHIVE = P .. 'users', P .. 'archive'
 local archiveFull = redis.call('XLEN', ARCHIVE) >= ${limits.archiveMaxBacklog}
 
-local function storeOne(toKey, fromKey, from, id, tsText, message, conversation, cmid, nonce)
+local function storeOne(toKey, fromKey, fromJson, id, tsText, messageJson, conversation, cmid, nonce)
   local toInbox, fromInbox = P .. 'inbox:' .. toKey, P .. 'inbox:' .. fromKey
   local toSession, fromSession = P .. 'session:' .. toKey, P .. 'session:' .. fromKey
   local cmidKey = P .. 'cmid:' .. fromKey .. ':' .. cmid
@@ -116,19 +119,19 @@ local function storeOne(toKey, fromKey, from, id, tsText, message, conversation,
   if not to then return {'unknown'} end
   if archiveFull then return {'busy'} end
 
-  local ts = tonumber(tsText)
-  local data = cjson.encode({id = id, from = from, to = to, message = message, format = 'text', ts = ts})
-  local toSeq = append(toInbox, P .. 'inbox-meta:' .. toKey, toKey, nonce, 'chat', data, ts)
+  -- The id is the node's UUID (nothing to escape); the ChatMessage fields, in the protocol's order.
+  local data = '{"id":"' .. id .. '","from":' .. fromJson .. ',"to":' .. cjson.encode(to) .. ',"message":' .. messageJson .. ',"format":"text","ts":' .. tsText .. '}'
+  local toSeq = append(toInbox, P .. 'inbox-meta:' .. toKey, toKey, nonce, 'chat', data, tsText)
   local fromSeq = toSeq
-  if fromKey ~= toKey then fromSeq = append(fromInbox, P .. 'inbox-meta:' .. fromKey, fromKey, nonce, 'chat', data, ts) end
+  if fromKey ~= toKey then fromSeq = append(fromInbox, P .. 'inbox-meta:' .. fromKey, fromKey, nonce, 'chat', data, tsText) end
 
   -- The recent list is cut back to its size once it holds twice as many: readers take the newest.
   local recent = P .. 'recent:' .. conversation
-  if redis.call('LPUSH', recent, data) > ${2 * limits.recentPerConversation} then redis.call('LTRIM', recent, 0, ${limits.recentPerConversation - 1}) end
-  redis.call('PEXPIRE', recent, MAX_AGE_MS)
+  if redis.call('LPUSH', recent, data) > ${2 * limits.recentPerConversation} then redis.call('LTRIM', recent, '0', '${limits.recentPerConversation - 1}') end
+  redis.call('PEXPIRE', recent, MAX_AGE_MS_TEXT)
   redis.call('XADD', ARCHIVE, '*', 'c', conversation, 'd', data)
   if cmid ~= '' then
-    redis.call('SET', cmidKey, id .. ' ' .. fromSeq .. ' ' .. toSeq .. ' ' .. tsText .. ' ' .. to, 'PX', ${limits.clientMsgIdTtlMs})
+    redis.call('SET', cmidKey, id .. ' ' .. fromSeq .. ' ' .. toSeq .. ' ' .. tsText .. ' ' .. to, 'PX', '${limits.clientMsgIdTtlMs}')
   end
   return {'ok', to, fromSeq, toSeq, nodesOf(toSession), nodesOf(fromSession)}
 end

@@ -13,9 +13,9 @@ import type { NodeServices } from './services.js';
 
 /** Parses the raw frame; everything after it sees a typed, bounded request. */
 function validate(maxFrameBytes: number): Interceptor<RequestContext> {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     ctx.request = parseRequest(ctx.raw, maxFrameBytes);
-    await next();
+    return next();
   };
 }
 

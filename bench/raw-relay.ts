@@ -56,7 +56,7 @@ const relayHandlers: Record<string, Handler> = {
     user.socket = s.socket;
     s.user = user;
     const inbox: InboxPosition = { epoch: 'raw', head: 0 };
-    reply(s, req.id, 'login', { username: user.name, nodeId: 'raw', loginAt: Date.now(), inbox } satisfies ReplyData['login']);
+    reply(s, req.id, 'login', { username: user.name, nodeId: 'raw', loginAt: Date.now(), inbox, rooms: {} } satisfies ReplyData['login']);
   },
   ping: (s, req) => reply(s, req.id, 'ping', { ts: Date.now() } satisfies ReplyData['ping']),
   chat: (s, req) => {

@@ -1,4 +1,4 @@
-import { integer, isPlainObject, object, oneOf, optional, string, type Infer, type Schema } from './schema.js';
+import { integer, isPlainObject, object, oneOf, optional, record, string, type Infer, type Schema } from './schema.js';
 
 /** Rules shared by the server's checks and the client's prompts. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
@@ -15,8 +15,27 @@ export function userKey(username: string): string {
 export const SYNC_LIMIT_DEFAULT = 100;
 export const SYNC_LIMIT_MAX = 1000;
 
+/** Room names: short, URL- and key-safe; rooms differing only in case are one room. */
+export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+export const ROOM_TITLE_MAX = 100;
+export function roomKey(name: string): string {
+  return name.toLowerCase();
+}
+/** Rooms one `sync` may name at once. */
+export const SYNC_ROOMS_MAX = 100;
+/** Messages one `history` page returns when it names no `limit`, and the most it may ask for. */
+export const HISTORY_LIMIT_DEFAULT = 20;
+export const HISTORY_LIMIT_MAX = 100;
+/** Words `popular` returns when it names no `limit`, and the most it may ask for. */
+export const POPULAR_LIMIT_DEFAULT = 10;
+export const POPULAR_LIMIT_MAX = 100;
+
 const username = string({ min: 3, max: 32, pattern: USERNAME_PATTERN, patternHint: 'must be 3-32 letters, digits, "_", "." or "-"' });
 const password = string({ min: PASSWORD_MIN, max: PASSWORD_MAX });
+const roomNameRules = { min: 1, max: 32, pattern: ROOM_NAME_PATTERN, patternHint: 'must be 1-32 letters, digits, "_" or "-"' };
+const roomName = string(roomNameRules);
+const message = string({ min: 1, max: MESSAGE_MAX });
+const clientMsgId = optional(string({ min: 1, max: 64 }));
 const empty = object({});
 
 /** Request schemas of every action a client may send on the client port. */
@@ -27,16 +46,31 @@ export const requestSchemas = {
   ping: empty,
   chat: object({
     to: username,
-    message: string({ min: 1, max: MESSAGE_MAX }),
+    message,
     format: optional(oneOf(['text'] as const)),
-    clientMsgId: optional(string({ min: 1, max: 64 })),
+    clientMsgId,
   }),
   sync: object({
     after: integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
     epoch: optional(string({ min: 1, max: 64 })),
     limit: optional(integer({ min: 1, max: SYNC_LIMIT_MAX })),
+    /** Room cursors: the last seq this device has of each room (the same `limit` applies per room). */
+    rooms: optional(record(roomNameRules, integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), SYNC_ROOMS_MAX)),
   }),
   userInfo: object({ username }),
+  createRoom: object({ name: roomName, title: optional(string({ min: 1, max: ROOM_TITLE_MAX })) }),
+  joinRoom: object({ room: roomName }),
+  leaveRoom: object({ room: roomName }),
+  rooms: empty,
+  roomChat: object({ room: roomName, message, clientMsgId }),
+  history: object({
+    /** Exactly one of the two: a private conversation with a user, or a room. */
+    conversation: object({ with: optional(username), room: optional(roomName) }),
+    /** The `next` of the previous page; absent for the newest page. */
+    before: optional(string({ min: 1, max: 128 })),
+    limit: optional(integer({ min: 1, max: HISTORY_LIMIT_MAX })),
+  }),
+  popular: object({ limit: optional(integer({ min: 1, max: POPULAR_LIMIT_MAX })) }),
 } satisfies Record<string, Schema<unknown>>;
 
 export type ClientAction = keyof typeof requestSchemas;
@@ -64,17 +98,52 @@ export interface InboxPosition {
   head: number;
 }
 
+/** A room as listed: `members` counts stored members (every user, for a world room); `online` the members connected now. */
+export interface RoomInfo {
+  name: string;
+  title: string;
+  world: boolean;
+  members: number;
+  online: number;
+  /** Whether the asking user is a member. */
+  joined: boolean;
+}
+
+/** Where a device stands in one log: the user's inbox, or a room's. */
+export interface LogRead<E> {
+  events: E[];
+  /** `false`: the log no longer reaches back to the cursor (trimmed, or another epoch). */
+  complete: boolean;
+  head: number;
+  epoch: string;
+}
+
+/** One page of a conversation's history, oldest first; `next` goes into `before` for the page before it (null: no more). */
+export interface HistoryPage {
+  messages: (ChatMessage | RoomMessage)[];
+  next: string | null;
+}
+
 /** Reply payloads, by action. */
 export interface ReplyData {
   register: { username: string };
-  login: { username: string; nodeId: string; loginAt: number; inbox: InboxPosition };
+  /** `rooms`: the position of every room the user is in (world rooms included). */
+  login: { username: string; nodeId: string; loginAt: number; inbox: InboxPosition; rooms: Record<string, InboxPosition> };
   logout: Record<string, never>;
   ping: { ts: number };
   /** `seq`: the message's place in the sender's own inbox; `online`: whether a device of the recipient was connected. */
   chat: { id: string; seq: number; ts: number; online: boolean };
-  /** `complete: false`: the log no longer reaches back to the cursor (trimmed, or another epoch). */
-  sync: { events: InboxEvent[]; complete: boolean; head: number; epoch: string };
+  /** `complete: false`: the log no longer reaches back to the cursor (trimmed, or another epoch); `rooms`: one read per room asked for. */
+  sync: LogRead<InboxEvent> & { rooms?: Record<string, LogRead<RoomEvent>> };
   userInfo: { username: string; online: boolean; nodeId: string | null; loginAt: number | null; devices: number };
+  createRoom: { room: RoomInfo };
+  /** `recent`: the room's newest messages, oldest first; `position`: where its log stands (the device's cursor). */
+  joinRoom: { room: RoomInfo; position: InboxPosition; recent: RoomMessage[] };
+  leaveRoom: { room: string };
+  rooms: { rooms: RoomInfo[] };
+  roomChat: { id: string; seq: number; ts: number };
+  history: HistoryPage;
+  popular: { words: { word: string; count: number }[] };
 }
 
 /** A private message as stored: the same for sender and recipient. */
@@ -113,10 +182,36 @@ export function isChatEventData(value: unknown): value is ChatEventData {
   return isChatMessage(value) && Number.isSafeInteger((value as { seq?: unknown }).seq);
 }
 
+/** A room message as stored (and as history returns it). */
+export interface RoomMessage {
+  id: string;
+  room: string;
+  from: string;
+  message: string;
+  format: 'text';
+  ts: number;
+}
+
+/** Someone joined or left a room (world rooms announce neither). */
+export interface RoomMembershipChange {
+  room: string;
+  user: string;
+  ts: number;
+}
+
+/** Room events carry their place in the room's log. */
+export type Sequenced<T> = T & { seq: number };
+
 /** Unsolicited events a server sends, by action. */
 export interface EventData {
   chat: ChatEventData;
+  roomChat: Sequenced<RoomMessage>;
+  roomJoin: Sequenced<RoomMembershipChange>;
+  roomLeave: Sequenced<RoomMembershipChange>;
 }
 
+/** What a room's log holds, in the shape of the event frame that carried it live. */
+export type RoomEvent = { [A in 'roomChat' | 'roomJoin' | 'roomLeave']: { action: A; data: EventData[A] } }['roomChat' | 'roomJoin' | 'roomLeave'];
+
 /** What an inbox holds, in the shape of the event frame that carried (or would carry) it live. */
-export type InboxEvent = { [A in keyof EventData]: { action: A; data: EventData[A] } }[keyof EventData];
+export type InboxEvent = { action: 'chat'; data: ChatEventData };

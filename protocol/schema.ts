@@ -98,3 +98,22 @@ export function object<F extends Fields>(fields: F): Schema<ObjectOf<F>> {
     return out as ObjectOf<F>;
   };
 }
+
+/**
+ * An object used as a map: every key must match `key`, every value `value`, at most `maxEntries`
+ * entries (a client cannot make the server do unbounded work with one request).
+ */
+export function record<T>(key: StringRules, value: Schema<T>, maxEntries: number): Schema<Record<string, T>> {
+  const keySchema = string(key);
+  return (input, path) => {
+    if (!isPlainObject(input)) throw new SchemaError(path, 'must be an object');
+    const entries = Object.entries(input);
+    if (entries.length > maxEntries) throw new SchemaError(path, `must have at most ${maxEntries} entries`);
+    const out: Record<string, T> = {};
+    for (const [k, v] of entries) {
+      keySchema(k, `${path} key "${k}"`);
+      out[k] = value(v, `${path}.${k}`);
+    }
+    return out;
+  };
+}

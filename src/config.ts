@@ -1,6 +1,7 @@
 import type { LogLevel } from '../core/logger.js';
 import { ConfigError, envFlag, envInt, envLogLevel, envString, type Env } from './env.js';
 import { loadLimits, type Limits } from './limits.js';
+import { DEFAULT_WORD_LIST_PATH } from './text/word-filter-source.js';
 
 /** Everything a chat node can be told, resolved once at start-up. */
 export interface NodeConfig {
@@ -28,6 +29,8 @@ export interface NodeConfig {
   clusterTickMs: number;
   /** Whether this node runs an archive writer (a cluster needs at least one). */
   archiveWriter: boolean;
+  /** The dirty-word list file. */
+  dirtyWordsFile: string;
   limits: Limits;
   logLevel: LogLevel;
 }
@@ -56,6 +59,7 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
     zkSessionTimeoutMs: envInt(env, 'ZK_SESSION_TIMEOUT_MS', 6000, 1000),
     clusterTickMs: envInt(env, 'CLUSTER_TICK_MS', 1000, 50),
     archiveWriter: envFlag(env, 'ARCHIVE_WRITER', true),
+    dirtyWordsFile: envString(env, 'DIRTY_WORDS_FILE', DEFAULT_WORD_LIST_PATH),
     limits: loadLimits(env),
     logLevel,
   };

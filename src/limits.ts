@@ -89,6 +89,10 @@ const SPECS = {
     mongoSocketTimeoutMs: { env: 'MONGO_SOCKET_TIMEOUT_MS', default: 30_000, min: 100 },
     mongoMaxTimeMs: { env: 'MONGO_MAX_TIME_MS', default: 5000, min: 10 },
   },
+  hotWords: {
+    /** How often the leader clears the hot-words board. */
+    resetMs: { env: 'HOT_WORDS_RESET_MS', default: 60 * MINUTE_MS, min: 1000 },
+  },
   node: {
     /** How long clients get to close after the server says it is going away (SIGTERM). */
     shutdownGraceMs: { env: 'SHUTDOWN_GRACE_MS', default: 2000, min: 0 },

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../core/logger.js';
 import type { MessageStore } from '../storage/message-store.js';
+import type { HotWordsBoard } from '../hot-words/hot-words-board.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
 import { archiveRows } from './archive-entries.js';
 
@@ -42,9 +43,12 @@ export class ArchiveWriter {
     private readonly store: MessageStore,
     private readonly options: ArchiveWriterOptions,
     private readonly logger: Logger,
+    /** Counts the words of every newly read message (the archive sees each message once). */
+    private readonly hotWords?: HotWordsBoard,
   ) {}
 
   async start(): Promise<void> {
+    void this.hotWords; // LATER (issue 11): counted from each newly read batch
     await this.#ensureGroup();
     this.#lastClaimAt = Date.now();
     this.#loop = this.#run();

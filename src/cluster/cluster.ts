@@ -38,6 +38,8 @@ export interface ClusterOptions {
    * took it for dead and removed its users' sessions, so the node writes them back.
    */
   republishSessions: () => Promise<void>;
+  /** The leader changed (or is known for the first time): `isSelf` when this node leads now. */
+  onLeader: (leaderId: string | null, isSelf: boolean) => void;
   logger: Logger;
 }
 
@@ -166,6 +168,7 @@ export class Cluster implements RelayPort {
 
   #onLeader(leader: NodeInfo | null, isSelf: boolean): void {
     this.options.logger.info('cluster leader', { leader: leader?.id ?? null, isSelf });
+    this.options.onLeader(leader?.id ?? null, isSelf);
     if (isSelf) {
       this.#dialFollowers();
       void this.#cleanDeadNodes();

@@ -18,6 +18,9 @@ import { connectBlockingRedis, connectRedis } from '../storage/redis.js';
 import { RoomStore } from '../storage/room-store.js';
 import { UserDirectory } from '../storage/user-directory.js';
 import { UserStore } from '../storage/user-store.js';
+import { HistoryReader } from '../history/history-reader.js';
+import { HotWordsBoard } from '../hot-words/hot-words-board.js';
+import { WordFilterSource } from '../text/word-filter-source.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientServer } from './client-server.js';
 import { endSession } from './handlers/account.js';
@@ -36,6 +39,9 @@ export class ChatNode {
   #clients: ClientServer | null = null;
   #cluster: Cluster | null = null;
   #archive: ArchiveWriter | null = null;
+  #words: WordFilterSource | null = null;
+  #hotWords: HotWordsBoard | null = null;
+  readonly #onSighup = () => void this.#words?.reload();
   #stopping: Promise<void> | null = null;
   clientPort = 0;
   clusterPort = 0;
@@ -60,6 +66,12 @@ export class ChatNode {
     const messages = new MessageStore(db);
     await Promise.all([users.ensureIndexes(), messages.ensureIndexes(), new RoomStore(db).ensureIndexes()]);
 
+    const words = await WordFilterSource.open({ path: config.dirtyWordsFile, logger: logger.child({ component: 'words' }) });
+    this.#words = words;
+    process.on('SIGHUP', this.#onSighup);
+    const hotWords = new HotWordsBoard(redis, keys, limits.hotWords.resetMs, logger.child({ component: 'hot-words' }));
+    this.#hotWords = hotWords;
+
     const local = new LocalSessions<ClientConnection>();
     const rooms = new LocalRooms<ClientConnection>();
     const localDelivery = new LocalDelivery(local, rooms);
@@ -82,6 +94,7 @@ export class ChatNode {
       connectionCount: () => this.#clients?.connectionCount ?? 0,
       deliverLocal: (delivery) => void localDelivery.deliver(delivery),
       republishSessions: () => this.#republishSessions(),
+      onLeader: (_leaderId, isSelf) => hotWords.setLeader(isSelf),
       logger,
     });
     this.#cluster = cluster;
@@ -96,6 +109,9 @@ export class ChatNode {
       global,
       router: new DeliveryRouter(config.nodeId, localDelivery, cluster),
       redis,
+      history: new HistoryReader(redis, keys, messages, logger.child({ component: 'history' })),
+      hotWords,
+      words,
       fence: () => cluster.fence(),
       isNodeAlive: (nodeId) => cluster.isAlive(nodeId),
     };
@@ -105,7 +121,7 @@ export class ChatNode {
 
     if (config.archiveWriter) {
       this.#blockingRedis = await connectBlockingRedis(redis);
-      this.#archive = new ArchiveWriter(redis, this.#blockingRedis, keys, messages, { consumer: config.nodeId, ...limits.archive }, logger.child({ component: 'archive' }));
+      this.#archive = new ArchiveWriter(redis, this.#blockingRedis, keys, messages, { consumer: config.nodeId, ...limits.archive }, logger.child({ component: 'archive' }), hotWords);
       await this.#archive.start();
     }
 
@@ -156,6 +172,9 @@ export class ChatNode {
     if (services) await services.global.removeNode(services.nodeId).catch(warn('could not remove sessions'));
     await this.#cluster?.stop().catch(warn('could not leave the cluster cleanly'));
     if (this.#archive) await withTimeout(this.#archive.stop(), ARCHIVE_STOP_MS, 'the archive batch in hand did not finish; it stays in Redis').catch(warn('archive writer'));
+    this.#hotWords?.stop();
+    this.#words?.close();
+    process.off('SIGHUP', this.#onSighup);
     this.#blockingRedis?.disconnect();
     this.#redis?.disconnect();
     await this.#mongo?.client.close();

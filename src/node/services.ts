@@ -7,6 +7,9 @@ import type { MessageLog } from '../inbox/message-log.js';
 import type { GlobalSessions } from '../session/global-sessions.js';
 import type { UserDirectory } from '../storage/user-directory.js';
 import type { UserStore } from '../storage/user-store.js';
+import type { HistoryReader } from '../history/history-reader.js';
+import type { HotWordsBoard } from '../hot-words/hot-words-board.js';
+import type { WordFilterSource } from '../text/word-filter-source.js';
 import type { ClientConnection } from './client-connection.js';
 
 /** Everything request handlers may use; built once by the node's composition root. */
@@ -23,6 +26,10 @@ export interface NodeServices {
   readonly global: GlobalSessions;
   readonly router: DeliveryRouter<ClientConnection>;
   readonly redis: Redis;
+  readonly history: HistoryReader;
+  readonly hotWords: HotWordsBoard;
+  /** The dirty-word filter: what is delivered, stored and counted is `words.mask(text)`. */
+  readonly words: WordFilterSource;
   /** The fence this node's session writes carry (its ZooKeeper session). */
   fence(): string;
   /** Whether a node is alive; a session on a dead node means its user is offline. */

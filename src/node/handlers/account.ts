@@ -35,7 +35,7 @@ export async function login(services: NodeServices, ctx: RequestContext, data: R
     if (failed) throw failed[0];
     const inbox = MessageLog.positionOf(results![1]![1]);
     conn.logger.info('user logged in', { user: username, devices });
-    return { username, nodeId: services.nodeId, loginAt: conn.loginAt, inbox };
+    return { username, nodeId: services.nodeId, loginAt: conn.loginAt, inbox, rooms: {} };
   } catch (err) {
     services.local.remove(user, conn);
     conn.logOut();

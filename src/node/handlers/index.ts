@@ -5,6 +5,9 @@ import { login, logout, register } from './account.js';
 import { chat } from './chat.js';
 import { ping, userInfo } from './info.js';
 import { sync } from './sync.js';
+import { history } from './history.js';
+import { popular } from './popular.js';
+import { createRoom, joinRoom, leaveRoom, roomChat, rooms } from './rooms.js';
 
 export type ActionHandler<A extends ClientAction> = (services: NodeServices, ctx: RequestContext, data: RequestData<A>) => Promise<ReplyData[A]>;
 
@@ -17,4 +20,11 @@ export const clientHandlers: { [A in ClientAction]: ActionHandler<A> } = {
   chat,
   sync,
   userInfo,
+  createRoom,
+  joinRoom,
+  leaveRoom,
+  rooms,
+  roomChat,
+  history,
+  popular,
 };

@@ -14,8 +14,13 @@ export interface ChatClientOptions {
   maxPendingRequests?: number;
   /** Unsent bytes tolerated before the connection counts as stuck. */
   maxBufferedBytes?: number;
-  /** Interval of our own WebSocket pings; a missing pong by the next one drops the connection. 0 turns it off. */
+  /** Interval of our own WebSocket pings (default ZKCHAT_PING_INTERVAL_MS's, 3 s). 0 turns them off. */
   heartbeatMs?: number;
+  /**
+   * Silence (no pong, no frame) after which the connection is dropped and re-established.
+   * Default: ZKCHAT_PONG_TIMEOUT_MS's (8 s), or twice `heartbeatMs` when only that is given.
+   */
+  heartbeatTimeoutMs?: number;
   logger?: Logger;
   random?: () => number;
   /** At the first login, how many of the inbox's newest events to show (as 'backlog'); later ones are synced from where this client stood. Default 0. */

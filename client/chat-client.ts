@@ -14,6 +14,7 @@ import { ConnectionError, describeSocketError } from './errors.js';
 import type { CursorPosition } from './inbox-cursor.js';
 import { InboxSync } from './inbox-sync.js';
 import { PendingRequests } from './pending-requests.js';
+import { DEFAULT_CLIENT_SETTINGS } from './settings.js';
 import { decodeServerFrame, frameText, readErrorData, readInboxPosition, readSyncReply } from './server-frames.js';
 
 export { ConnectionError } from './errors.js';
@@ -39,6 +40,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   #attempt = 0;
   #reconnectTimer: NodeJS.Timeout | null = null;
   readonly #heartbeat: Heartbeat;
+  /** The socket the heartbeat gave up on: its close is reported with that reason. */
+  #silentSocket: WebSocket | null = null;
   readonly #inbox: InboxSync;
 
   constructor(options: ChatClientOptions = {}) {
@@ -49,13 +52,17 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       maxPendingRequests: options.maxPendingRequests ?? 64,
       maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
-      heartbeatMs: options.heartbeatMs ?? 30_000,
+      heartbeatMs: options.heartbeatMs ?? DEFAULT_CLIENT_SETTINGS.pingIntervalMs,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? (options.heartbeatMs === undefined ? DEFAULT_CLIENT_SETTINGS.pongTimeoutMs : 2 * options.heartbeatMs),
       logger: options.logger ?? silentLogger,
       random: options.random ?? Math.random,
     };
     this.#resolveUrl = options.resolveUrl ?? (() => Promise.resolve(this.#lastUrl));
     this.#pending = new PendingRequests(this.#options.maxPendingRequests);
-    this.#heartbeat = new Heartbeat(this.#options.heartbeatMs, () => this.#options.logger.info('no pong from the server: dropping the connection'));
+    this.#heartbeat = new Heartbeat({ intervalMs: this.#options.heartbeatMs, timeoutMs: this.#options.heartbeatTimeoutMs }, () => {
+      this.#silentSocket = this.#socket;
+      this.#options.logger.info('the server went silent: dropping the connection', { timeoutMs: this.#options.heartbeatTimeoutMs });
+    });
     this.#inbound = new Handler<ServerFrame>(
       {
         error: (frame: ServerFrame) => this.#onErrorFrame(frame),
@@ -229,13 +236,15 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   #onClose(socket: WebSocket, code: number, reason: string): void {
     if (socket !== this.#socket) return;
+    const silent = socket === this.#silentSocket;
+    this.#silentSocket = null;
     this.#dropSocket(new ConnectionError('the connection closed before the server answered'));
     // While connecting, the attempt in progress sees the failure and decides what follows.
     if (this.#state !== 'ready') return;
     const willReconnect = shouldReconnect(code);
     this.#state = willReconnect ? 'waiting' : 'idle';
     if (!willReconnect) this.#credentials = null;
-    this.emit('disconnected', { code, reason, willReconnect });
+    this.emit('disconnected', { code, reason: silent ? `no answer from the server for ${formatSeconds(this.#options.heartbeatTimeoutMs)}` : reason, willReconnect });
     if (willReconnect) this.#scheduleReconnect();
   }
 
@@ -282,6 +291,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       this.#scheduleReconnect();
     }
   }
+}
+
+function formatSeconds(ms: number): string {
+  return `${+(ms / 1000).toFixed(1)} s`;
 }
 
 function errorText(err: unknown): string {

@@ -35,12 +35,16 @@ export const NOT_YET_COMMANDS: readonly string[] = ['join', 'leave', 'rooms', 'h
 
 const USERNAME_RULE = '3-32 letters, digits, "_", "." or "-"';
 
+/** Whether `line` is a message for the default recipient rather than a command; "//" escapes a message that really starts with "/". */
+export function isPlainMessage(line: string): boolean {
+  const text = line.trim();
+  return text !== '' && (!text.startsWith('/') || text.startsWith('//'));
+}
+
 export function parseCommand(line: string, state: ParserState): Command {
   const text = line.trim();
   if (text === '') return { kind: 'empty' };
-  // "//" escapes a message that really starts with "/".
-  if (text.startsWith('//')) return plainMessage(text.slice(1), state);
-  if (!text.startsWith('/')) return plainMessage(text, state);
+  if (isPlainMessage(text)) return plainMessage(text.startsWith('//') ? text.slice(1) : text, state);
 
   const [name, args] = splitFirstWord(text.slice(1));
   if (name === '') return invalid('type a command after "/", for example /help');

@@ -1,12 +1,26 @@
 import * as readline from 'node:readline';
 import { Handler } from '../core/handler.js';
+import { userKey } from '../protocol/actions.js';
 import type { ChatClient, ChatClientEvents } from './chat-client.js';
-import { parseCommand, type Command, type CommandKind, type ParserState } from './command-parser.js';
+import { isPlainMessage, parseCommand, type Command, type CommandKind, type ParserState } from './command-parser.js';
+import { complete, RecentNames } from './completion.js';
+import { InputGuard } from './input-guard.js';
+import { PromptScreen } from './prompt-screen.js';
 import { sendChat } from './send-chat.js';
+import { DEFAULT_CLIENT_SETTINGS, type ClientSettings } from './settings.js';
+import { processTerminal, type Terminal } from './terminal.js';
 import * as ui from './ui.js';
 
 /** How a line-mode session ended: the person quit, or the server ended the login. */
 export type LineModeOutcome = 'quit' | 'sessionEnded';
+
+export interface LineSessionOptions {
+  /** Default: the process's stdin and stdout. */
+  terminal?: Terminal;
+  settings?: Pick<ClientSettings, 'inputMaxChars' | 'historySize' | 'recentNames'>;
+  /** Typed lines, newest first; pass the same array to the next session to keep them for the whole run. */
+  history?: string[];
+}
 
 type CommandOf<K extends CommandKind> = Extract<Command, { kind: K }>;
 type CommandRunners = { [K in CommandKind]: (session: LineSession, command: CommandOf<K>) => void | Promise<void> };
@@ -14,18 +28,22 @@ type CommandRunners = { [K in CommandKind]: (session: LineSession, command: Comm
 // The mapped type makes a command kind without a runner a compile error.
 const runners: CommandRunners = {
   chat: async (session, { to, message, setDefault }) => {
-    if (setDefault !== null) session.setDefaultRecipient(setDefault);
     try {
       const sent = await sendChat(session.client, to, message);
       if (!sent.alreadyShown) session.print(ui.renderSent(to, message, sent, session.me));
       else if (!sent.online) session.print(ui.renderOffline(to));
+      session.noteUser(to);
+      // Only a recipient the server took a message for becomes the default.
+      if (setDefault !== null) session.setDefaultRecipient(setDefault);
     } catch (err) {
       session.print(ui.renderError(ui.errorSentence(err, 'chat', to)));
     }
   },
   who: async (session, { username }) => {
     try {
-      session.print(ui.renderWho(await session.client.request('userInfo', { username })));
+      const info = await session.client.request('userInfo', { username });
+      session.noteUser(info.username);
+      session.print(ui.renderWho(info));
     } catch (err) {
       session.print(ui.renderError(ui.errorSentence(err, 'userInfo', username)));
     }
@@ -40,24 +58,53 @@ const runners: CommandRunners = {
 const commands = new Handler<LineSession>(runners, () => undefined);
 
 /**
- * The chat prompt after login: reads lines, runs them, prints what arrives in between.
- * Call quit() to log out and leave it the way /quit does (Ctrl-C, SIGTERM).
+ * The chat prompt after login: reads lines, runs them, prints what arrives in between above
+ * the input. Call quit() to log out and leave it the way /quit does (Ctrl-C, SIGTERM).
  */
 export class LineSession {
   readonly done: Promise<LineModeOutcome>;
   readonly #state: ParserState = { defaultRecipient: null };
+  readonly #terminal: Terminal;
+  readonly #guard: InputGuard;
   readonly #rl: readline.Interface;
-  readonly #output = process.stdout;
+  readonly #screen: PromptScreen;
+  readonly #recent: RecentNames;
   readonly #listeners: { [E in keyof ChatClientEvents]: (...args: ChatClientEvents[E]) => void };
   #resolve!: (outcome: LineModeOutcome) => void;
+  /** Settles once every /to typed so far was answered: plain lines typed meanwhile wait for it. */
+  #recipientSettled: Promise<void> = Promise.resolve();
   #ending = false;
   #ended = false;
   #lostReason = '';
   #backlogShown = false;
 
-  constructor(readonly client: ChatClient, readonly me: string) {
+  constructor(
+    readonly client: ChatClient,
+    readonly me: string,
+    options: LineSessionOptions = {},
+  ) {
+    const settings = options.settings ?? DEFAULT_CLIENT_SETTINGS;
+    this.#terminal = options.terminal ?? processTerminal();
+    const { output } = this.#terminal;
     this.done = new Promise((resolve) => (this.#resolve = resolve));
-    this.#rl = readline.createInterface({ input: process.stdin, output: this.#output, prompt: ui.promptText(null) });
+    this.#recent = new RecentNames(settings.recentNames);
+    this.#guard = new InputGuard(this.#terminal.input, {
+      maxChars: settings.inputMaxChars,
+      // Only a terminal's readline keeps the line being edited; otherwise the guard counts alone.
+      lineLength: output.isTTY === true ? () => this.#rl.line.length : undefined,
+      onOverflow: () => this.print(ui.renderNotice(ui.inputCutNotice(settings.inputMaxChars))),
+    });
+    this.#rl = readline.createInterface({
+      input: this.#guard,
+      output,
+      terminal: output.isTTY === true,
+      prompt: ui.promptText(null),
+      history: options.history ?? [],
+      historySize: settings.historySize,
+      removeHistoryDuplicates: true,
+      completer: (line: string) => complete(line, this.#recent),
+    });
+    this.#screen = new PromptScreen(this.#rl, output);
     this.#rl.on('line', (line) => this.#onLine(line));
     this.#rl.on('SIGINT', () => void this.quit());
     this.#rl.on('close', () => void this.quit());
@@ -67,6 +114,7 @@ export class LineSession {
           this.#backlogShown = true;
           this.print(ui.renderBacklogHeader());
         }
+        this.noteUser(userKey(event.from) === userKey(me) ? event.to : event.from);
         this.print(ui.renderChat(event, me));
       },
       gap: (info) => this.print(ui.renderGap(info)),
@@ -91,20 +139,21 @@ export class LineSession {
 
   /** Prints a line above the prompt and redraws the prompt with what was typed so far. */
   print(text: string): void {
-    if (this.#output.isTTY) {
-      readline.clearLine(this.#output, 0);
-      readline.cursorTo(this.#output, 0);
-    }
-    this.#output.write(`${text}\n`);
-    if (!this.#ending) this.#rl.prompt(true);
+    this.#screen.print(text);
   }
 
   setDefaultRecipient(username: string): void {
     this.#state.defaultRecipient = username;
-    this.#rl.setPrompt(ui.promptText(username));
+    this.noteUser(username);
+    this.#screen.setPrompt(ui.promptText(username));
   }
 
-  /** Logs out (briefly: the person is leaving) and ends the session. Safe to call more than once. */
+  /** A user name Tab should offer. */
+  noteUser(username: string): void {
+    if (userKey(username) !== userKey(this.me)) this.#recent.add(username);
+  }
+
+  /** Logs out (briefly: the person is leaving) and ends the session with "bye". Safe to call more than once. */
   async quit(): Promise<void> {
     if (this.#ending) return;
     this.#ending = true;
@@ -116,18 +165,42 @@ export class LineSession {
     if (this.#ended) return;
     this.#ended = true;
     this.#ending = true;
-    if (why) this.print(ui.renderError(why));
+    if (why) {
+      this.#screen.close();
+      this.#terminal.output.write(`${ui.renderError(why)}\n`);
+    } else {
+      // Below the input, never on the prompt's row.
+      this.#screen.leave();
+      this.#terminal.output.write('bye\n');
+    }
     for (const [event, listener] of Object.entries(this.#listeners)) this.client.off(event as keyof ChatClientEvents, listener);
     this.#rl.close();
+    this.#guard.detach();
     this.#resolve(outcome);
   }
 
   #onLine(line: string): void {
     if (this.#ending) return;
-    const command = parseCommand(line, this.#state);
     // Prompt first: whatever the command prints then goes above a fresh prompt.
-    if (command.kind !== 'quit') this.#rl.prompt();
-    const run = Promise.resolve(commands.dispatch(command.kind, this, command));
-    run.catch((err: unknown) => this.print(ui.renderError(`something went wrong: ${err instanceof Error ? err.message : String(err)}`)));
+    this.#rl.prompt();
+    if (isPlainMessage(line)) {
+      // It goes to the default recipient: once each /to typed before it has settled who that is.
+      void this.#recipientSettled.then(() => this.#run(line));
+      return;
+    }
+    const { command, done } = this.#run(line);
+    if (command.kind === 'chat' && command.setDefault !== null) this.#recipientSettled = this.#recipientSettled.then(() => done);
+  }
+
+  /** Runs one line; `done` settles when the command has finished (for /to: when the recipient is settled). */
+  #run(line: string): { command: Command; done: Promise<void> } {
+    const command = parseCommand(line, this.#state);
+    if (this.#ended) return { command, done: Promise.resolve() };
+    if (command.kind === 'quit') this.#screen.close();
+    const done = Promise.resolve(commands.dispatch(command.kind, this, command)).then(
+      () => undefined,
+      (err: unknown) => this.print(ui.renderError(`something went wrong: ${err instanceof Error ? err.message : String(err)}`)),
+    );
+    return { command, done };
   }
 }

@@ -1,17 +1,17 @@
 /**
  * Terminal chat client: `npm run client`. Asks for the server and an account with prompts,
  * then reads chat lines until /quit. ZKCHAT_URL sets the suggested gateway (http://) or node (ws://); ZKCHAT_LOG_LEVEL
- * (default silent) turns on the client's own log, on stderr.
+ * (default silent) turns on the client's own log, on stderr; the ZKCHAT_* limits are in settings.ts.
  */
 import { createLogger, isLogLevel, type Logger } from '../core/logger.js';
-import type { ClientAction, ReplyData } from '../protocol/actions.js';
-import { ChatClient } from './chat-client.js';
+import type { ChatClient } from './chat-client.js';
 import { LineSession } from './line-mode.js';
+import { newChatClient } from './new-client.js';
 import { DEFAULT_ADDRESS, resolveNodeUrl } from './server-address.js';
+import { loadClientSettings, type ClientSettings } from './settings.js';
+import { signIn } from './sign-in.js';
+import { processTerminal } from './terminal.js';
 import * as ui from './ui.js';
-
-/** Events of the inbox shown at login, under "while you were away". */
-const BACKLOG = 20;
 
 /** What a signal has to stop: the client, and the line mode when it runs. */
 const current: { client: ChatClient | null; session: LineSession | null } = { client: null, session: null };
@@ -25,48 +25,31 @@ function clientLogger(): Logger {
   return createLogger(isLogLevel(level) ? level : 'silent', { role: 'client' }, (line) => process.stderr.write(line));
 }
 
-async function main(): Promise<void> {
+async function main(settings: ClientSettings): Promise<void> {
   const logger = clientLogger();
-  let address = await ui.askServerUrl(process.env.ZKCHAT_URL || DEFAULT_ADDRESS);
+  const terminal = processTerminal();
+  // Up and down go back through every line typed since the client started, across logins.
+  const history: string[] = [];
+  let address = await ui.askServerUrl(process.env.ZKCHAT_URL || DEFAULT_ADDRESS, terminal);
   for (;;) {
-    // Through a gateway, every reconnect asks it again, so a dead node is left for a live one.
-    // No cursor is stored between runs: the first login shows the newest BACKLOG events of the inbox.
-    const client = new ChatClient({ resolveUrl: () => resolveNodeUrl(address), logger, backlog: BACKLOG });
+    const client = newChatClient(address, settings, logger);
     current.client = client;
     try {
       await client.connect(await resolveNodeUrl(address));
     } catch (err) {
       say(ui.renderError(ui.errorSentence(err, 'ping')));
-      address = await ui.askServerUrl(address);
+      address = await ui.askServerUrl(address, terminal);
       continue;
     }
-    const login = await signIn(client);
+    const login = await signIn(client, terminal, say);
     say(`${ui.renderSuccess(`logged in as ${login.username} on ${login.nodeId}`)}, type /help for the commands`);
-    current.session = new LineSession(client, login.username);
+    current.session = new LineSession(client, login.username, { terminal, settings, history });
+    // The session says "bye" itself, below what was typed.
     const outcome = await current.session.done;
     current.session = null;
     await client.close();
     if (outcome === 'quit') return;
     say(ui.renderNotice('please log in again'));
-  }
-}
-
-/** Asks until a login works; a registration logs in right after. */
-async function signIn(client: ChatClient): Promise<ReplyData['login']> {
-  for (;;) {
-    const choice = await ui.askAccountChoice();
-    const credentials = await ui.askCredentials();
-    let action: ClientAction = choice;
-    try {
-      if (choice === 'register') {
-        await client.request('register', credentials);
-        say(ui.renderSuccess(`registered ${credentials.username}`));
-        action = 'login';
-      }
-      return await client.request('login', credentials);
-    } catch (err) {
-      say(ui.renderError(ui.errorSentence(err, action)));
-    }
   }
 }
 
@@ -85,14 +68,14 @@ function onSignal(): void {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-main().then(
-  () => {
-    say('bye');
-    return exit(0);
-  },
-  (err: unknown) => {
-    if (ui.isPromptCancelled(err)) return exit(0);
-    process.stderr.write(`zkchat client: ${err instanceof Error ? err.message : String(err)}\n`);
-    return exit(1);
-  },
-);
+// A bad ZKCHAT_* setting ends up below, as one sentence naming the variable.
+Promise.resolve()
+  .then(() => main(loadClientSettings()))
+  .then(
+    () => exit(0),
+    (err: unknown) => {
+      if (ui.isPromptCancelled(err)) return exit(0);
+      process.stderr.write(`zkchat client: ${err instanceof Error ? err.message : String(err)}\n`);
+      return exit(1);
+    },
+  );

@@ -1,43 +1,55 @@
 import { input, password, select } from '@inquirer/prompts';
 import chalk from 'chalk';
 import { ZkchatError } from '../core/errors.js';
-import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, userKey, type ChatMessage, type ClientAction, type ReplyData } from '../protocol/actions.js';
+import { MESSAGE_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, userKey, type ChatMessage, type ClientAction, type ReplyData } from '../protocol/actions.js';
 import { ErrorCode } from '../protocol/codes.js';
 import type { GapInfo } from './chat-client-types.js';
 import { COMMAND_HELP, NOT_YET_COMMANDS } from './command-parser.js';
 import { ConnectionError } from './errors.js';
 import { checkAddress } from './server-address.js';
+import { processTerminal, type Terminal } from './terminal.js';
 
 // Prompts -------------------------------------------------------------------
 
-export async function askServerUrl(defaultUrl: string): Promise<string> {
-  const url = await input({ message: 'Gateway or server', default: defaultUrl, validate: checkServerUrl });
+/** Where inquirer's prompts read and write: the terminal the client runs in, or a test's. */
+type PromptContext = Pick<Terminal, 'input' | 'output'>;
+
+export async function askServerUrl(defaultUrl: string, terminal: PromptContext = processTerminal()): Promise<string> {
+  const url = await input({ message: 'Gateway or server', default: defaultUrl, validate: checkServerUrl }, terminal);
   return url.trim();
 }
 
 export type AccountChoice = 'login' | 'register';
 
-export function askAccountChoice(): Promise<AccountChoice> {
-  return select<AccountChoice>({
-    message: 'Account',
-    choices: [
-      { name: 'log in', value: 'login' },
-      { name: 'register a new account', value: 'register' },
-    ],
-  });
+export function askAccountChoice(terminal: PromptContext = processTerminal()): Promise<AccountChoice> {
+  return select<AccountChoice>(
+    {
+      message: 'Account',
+      choices: [
+        { name: 'log in', value: 'login' },
+        { name: 'register a new account', value: 'register' },
+      ],
+    },
+    terminal,
+  );
 }
 
-export async function askCredentials(): Promise<{ username: string; password: string }> {
-  const username = await input({
-    message: 'Username',
-    validate: (value) => USERNAME_PATTERN.test(value.trim()) || '3-32 letters, digits, "_", "." or "-"',
-  });
-  const secret = await password({
-    message: 'Password',
-    mask: '*',
-    validate: (value) => (value.length >= PASSWORD_MIN && value.length <= PASSWORD_MAX) || `${PASSWORD_MIN}-${PASSWORD_MAX} characters`,
-  });
-  return { username: username.trim(), password: secret };
+export async function askUsername(terminal: PromptContext = processTerminal()): Promise<string> {
+  const username = await input({ message: 'Username', validate: (value) => USERNAME_PATTERN.test(value.trim()) || '3-32 letters, digits, "_", "." or "-"' }, terminal);
+  return username.trim();
+}
+
+/** After a refused password, the prompt says so, and an empty answer goes back to the account menu. */
+export function askPassword(terminal: PromptContext = processTerminal(), again = false): Promise<string> {
+  const fits = (value: string) => value.length >= PASSWORD_MIN && value.length <= PASSWORD_MAX;
+  return password(
+    {
+      message: again ? 'Password, again (empty: back to the account menu)' : 'Password',
+      mask: '*',
+      validate: (value) => fits(value) || (again && value === '') || `${PASSWORD_MIN}-${PASSWORD_MAX} characters`,
+    },
+    terminal,
+  );
 }
 
 /** Inquirer rejects with this when the person presses Ctrl-C in a prompt. */
@@ -97,6 +109,11 @@ export function renderHelp(): string {
   const width = Math.max(...COMMAND_HELP.map((c) => c.usage.length));
   const lines = COMMAND_HELP.map((c) => `  ${chalk.cyan(c.usage.padEnd(width))}  ${c.description}`);
   return ['commands:', ...lines, chalk.gray(`  ${NOT_YET_COMMANDS.map((name) => `/${name}`).join(' ')} are not yet available`)].join('\n');
+}
+
+/** Why typed or pasted text stopped at `maxChars`. */
+export function inputCutNotice(maxChars: number): string {
+  return `input cut at ${maxChars} characters (a message holds at most ${MESSAGE_MAX}): the rest was dropped`;
 }
 
 export const renderNotice = (text: string): string => chalk.yellow(text);

@@ -24,7 +24,8 @@ export CLUSTER_SECRET="${CLUSTER_SECRET:-$(cat "$SECRET_FILE")}"
 export PM2_HOME="$ROOT/.pm2"
 mkdir -p logs
 npx pm2 startOrReload ecosystem.config.js --update-env >/dev/null
-npx pm2 ls
+# pm2 colours its table even into a pipe or a log file; only a terminal gets the colours.
+if [ -t 1 ]; then npx pm2 ls; else npx pm2 ls --no-color; fi
 cat <<MSG
 
 zkchat is up. Logs: logs/ (or PM2_HOME=$ROOT/.pm2 npx pm2 logs)

@@ -89,6 +89,12 @@ const SPECS = {
     mongoSocketTimeoutMs: { env: 'MONGO_SOCKET_TIMEOUT_MS', default: 30_000, min: 100 },
     mongoMaxTimeMs: { env: 'MONGO_MAX_TIME_MS', default: 5000, min: 10 },
   },
+  rooms: {
+    /** How long a node waits for the room host (the leader) to answer a room request (then 503). */
+    callTimeoutMs: { env: 'ROOM_CALL_TIMEOUT_MS', default: 5000, min: 100 },
+    /** Pause between attempts of a new room host to load the rooms while MongoDB is unreachable. */
+    loadRetryMs: { env: 'ROOM_LOAD_RETRY_MS', default: 1000, min: 10 },
+  },
   hotWords: {
     /** How often the leader clears the hot-words board. */
     resetMs: { env: 'HOT_WORDS_RESET_MS', default: 60 * MINUTE_MS, min: 1000 },

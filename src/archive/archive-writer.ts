@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../core/logger.js';
-import type { MessageStore } from '../storage/message-store.js';
+import type { MessageStore, StoredMessage } from '../storage/message-store.js';
 import type { HotWordsBoard } from '../hot-words/hot-words-board.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
-import { archiveRows } from './archive-entries.js';
+import { archiveRows, type ArchiveBatch } from './archive-entries.js';
 
 export interface ArchiveWriterOptions {
   /** This writer's consumer name in the group: the node id, so a restarted node finishes its own batch. */
@@ -43,12 +43,11 @@ export class ArchiveWriter {
     private readonly store: MessageStore,
     private readonly options: ArchiveWriterOptions,
     private readonly logger: Logger,
-    /** Counts the words of every newly read message (the archive sees each message once). */
+    /** Counts the words of every newly read message (each message is read as new once). */
     private readonly hotWords?: HotWordsBoard,
   ) {}
 
   async start(): Promise<void> {
-    void this.hotWords; // LATER (issue 11): counted from each newly read batch
     await this.#ensureGroup();
     this.#lastClaimAt = Date.now();
     this.#loop = this.#run();
@@ -85,6 +84,7 @@ export class ArchiveWriter {
     while (!this.#stopped) {
       try {
         let entries: Entry[];
+        let fresh = false;
         if (ownLeftovers) {
           entries = await this.#read('0');
           ownLeftovers = entries.length > 0;
@@ -92,8 +92,12 @@ export class ArchiveWriter {
           entries = await this.#claimAbandoned();
         } else {
           entries = await this.#read('>');
+          fresh = true;
         }
-        if (entries.length > 0) await this.#write(entries);
+        if (entries.length === 0) continue;
+        const batch = archiveRows(entries);
+        if (fresh) await this.#countWords(batch.rows);
+        await this.#write(batch);
       } catch (err) {
         if (this.#stopped) break;
         if (String((err as Error).message).includes('NOGROUP')) await this.#ensureGroup().catch(() => undefined);
@@ -129,8 +133,23 @@ export class ArchiveWriter {
     return entries;
   }
 
-  async #write(entries: Entry[]): Promise<void> {
-    const { ids, rows, unreadable } = archiveRows(entries);
+  /**
+   * Adds the words of a batch read for the first time ('>') to the hot-words board, before MongoDB
+   * gets it, so the board does not wait for MongoDB. Entries read again (this node's leftovers after
+   * a restart, a retried write) or taken over from another writer were counted when first read, so a
+   * message counts at most once: a failed count is not retried (it may have been applied), and a
+   * writer that dies between reading and counting loses that batch's words, never doubles them.
+   */
+  async #countWords(rows: readonly StoredMessage[]): Promise<void> {
+    if (!this.hotWords || rows.length === 0) return;
+    try {
+      await this.hotWords.count(rows.map((row) => row.message));
+    } catch (err) {
+      this.logger.warn('hot words: could not count a batch', { err: (err as Error).message, messages: rows.length });
+    }
+  }
+
+  async #write({ ids, rows, unreadable }: ArchiveBatch): Promise<void> {
     if (unreadable.length > 0) this.logger.error('archive: skipping unreadable entries', { ids: unreadable });
     for (let attempt = 1; ; attempt++) {
       try {

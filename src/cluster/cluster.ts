@@ -13,6 +13,9 @@ import { NodeFences } from './node-fences.js';
 import type { Member, NodeInfo } from './node-info.js';
 import { RelayEngine, type RelayLimits } from './relay-engine.js';
 import { writeServerList } from './server-list.js';
+import { HostCalls, type HostHandler } from './host-calls.js';
+import type { LinkMessage, MemberMessage, PresenceMessage } from './link-messages.js';
+import { hostOfRoom } from '../rooms/room-hosting.js';
 
 export interface ClusterOptions {
   selfId: string;
@@ -40,6 +43,17 @@ export interface ClusterOptions {
   republishSessions: () => Promise<void>;
   /** The leader changed (or is known for the first time): `isSelf` when this node leads now. */
   onLeader: (leaderId: string | null, isSelf: boolean) => void;
+  /** Rooms: calls this node serves as a room host, how long a call may take, and the host's messages. */
+  hostHandler: HostHandler;
+  hostCallTimeoutMs: number;
+  /** Host side: a node's room presence arrived. */
+  onPresence: (nodeId: string, message: PresenceMessage) => void;
+  /** Any node: the host says a user joined or left a room. */
+  onMember: (message: MemberMessage) => void;
+  /** Follower: a link from the leader is up (a new leader, or the old one redialled): time to tell it everything. */
+  onLeaderLink: () => void;
+  /** Host side: a node left the cluster. */
+  onNodeGone: (nodeId: string) => void;
   logger: Logger;
 }
 
@@ -51,6 +65,7 @@ const REDIAL_MS = 500;
  */
 export class Cluster implements RelayPort {
   readonly relayEngine: RelayEngine;
+  readonly hostCalls: HostCalls;
   readonly #links = new Map<string, ClusterLink>();
   readonly #loads = new Map<string, number>();
   readonly #dialing = new Set<string>();
@@ -78,6 +93,12 @@ export class Cluster implements RelayPort {
       options.relay,
       logger,
     );
+    this.hostCalls = new HostCalls(
+      { selfId: options.selfId, hostOf: (room) => hostOfRoom(room, this.leader()?.id ?? null), link: (id) => this.#links.get(id) },
+      options.hostHandler,
+      options.hostCallTimeoutMs,
+      logger,
+    );
     this.#server = new ClusterServer(options.selfId, options.secret, options.links, (link) => this.#addLink(link), logger);
     this.#fences = new NodeFences(options.redis, options.keys);
   }
@@ -97,6 +118,28 @@ export class Cluster implements RelayPort {
   /** The fence this node's session writes carry: its ZooKeeper session id. */
   fence(): string {
     return this.#fence;
+  }
+
+  /** Runs a room operation on the room's host (this node or another). */
+  callHost(room: string | null, op: string, args: Record<string, unknown>): Promise<unknown> {
+    return this.hostCalls.call(room, op, args);
+  }
+
+  /** The node hosting `room` now. */
+  hostOf(room: string | null): string | null {
+    return hostOfRoom(room, this.leader()?.id ?? null);
+  }
+
+  /** Follower: a message for the leader (dropped while there is no link: the next link gets a full report). */
+  sendToLeader(message: LinkMessage): void {
+    const leaderId = this.leader()?.id;
+    if (leaderId && leaderId !== this.options.selfId) this.#links.get(leaderId)?.send(message);
+  }
+
+  /** Leader: a message for every follower it has a link to. */
+  sendToFollowers(message: LinkMessage): void {
+    if (!this.isLeader()) return;
+    for (const link of this.#links.values()) link.send(message);
   }
 
   relay(target: string, id: string, delivery: Delivery): void {
@@ -137,16 +180,25 @@ export class Cluster implements RelayPort {
     this.#links.get(link.peerId)?.close(ClusterCloseCode.REPLACED, 'replaced by a newer link');
     this.#links.set(link.peerId, link);
     link.on('messages', (messages) => {
-      for (const m of messages) if (m.t === 'load') this.#loads.set(link.peerId, m.connections);
+      for (const m of messages) {
+        if (m.t === 'load') this.#loads.set(link.peerId, m.connections);
+        else if (m.t === 'call' || m.t === 'result') this.hostCalls.onMessage(link.peerId, m);
+        else if (m.t === 'presence') this.options.onPresence(link.peerId, m);
+        else if (m.t === 'member') this.options.onMember(m);
+      }
       this.relayEngine.onMessages(link.peerId, messages);
     });
     link.on('close', () => {
       if (this.#links.get(link.peerId) === link) this.#links.delete(link.peerId);
+      this.hostCalls.hostLost(link.peerId);
       this.options.logger.info('cluster link closed', { peer: link.peerId });
       if (this.isLeader() && this.isAlive(link.peerId)) setTimeout(() => this.#dialFollowers(), REDIAL_MS).unref();
     });
     this.relayEngine.resendAll();
-    if (!this.isLeader() && link.peerId === this.leader()?.id) this.#reportLoad();
+    if (!this.isLeader() && link.peerId === this.leader()?.id) {
+      this.#reportLoad();
+      this.options.onLeaderLink();
+    }
   }
 
   #onMembers(members: Member[]): void {
@@ -156,6 +208,7 @@ export class Cluster implements RelayPort {
     this.options.logger.info('cluster members', { members: [...alive], gone: gone.map((m) => m.id) });
     for (const { id } of gone) {
       this.relayEngine.nodeGone(id);
+      this.options.onNodeGone(id);
       this.#loads.delete(id);
       this.#links.get(id)?.close(ClusterCloseCode.SHUTDOWN, 'peer left the cluster');
     }
@@ -168,6 +221,7 @@ export class Cluster implements RelayPort {
 
   #onLeader(leader: NodeInfo | null, isSelf: boolean): void {
     this.options.logger.info('cluster leader', { leader: leader?.id ?? null, isSelf });
+    this.hostCalls.hostLost(null);
     this.options.onLeader(leader?.id ?? null, isSelf);
     if (isSelf) {
       this.#dialFollowers();
@@ -262,6 +316,7 @@ export class Cluster implements RelayPort {
     this.#stopped = true;
     if (this.#tick) clearInterval(this.#tick);
     this.relayEngine.close();
+    this.hostCalls.close();
     for (const link of this.#links.values()) link.close(ClusterCloseCode.SHUTDOWN, 'node shutting down');
     await this.#server.close();
     await this.#membership?.stop();

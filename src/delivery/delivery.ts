@@ -1,5 +1,6 @@
 import { isChatMessage, type ChatMessage } from '../../protocol/actions.js';
 import { isPlainObject } from '../../protocol/schema.js';
+import { isRoomEventBody, type RoomEventBody } from '../rooms/room-entries.js';
 
 /** A user (key) and the seq the event has in that user's inbox. */
 export interface UserSeq {
@@ -15,11 +16,12 @@ export interface UserSeq {
 export type Audience =
   | { kind: 'user'; user: string; seq: number }
   | { kind: 'users'; users: UserSeq[] }
-  | { kind: 'room'; room: string; seq: number }
+  /** `except`: the id of the connection that sent a room chat (it has the reply). */
+  | { kind: 'room'; room: string; seq: number; except?: string }
   | { kind: 'all' };
 
-/** What is delivered; the union grows with rooms and pushes. */
-export type DeliveryEvent = { action: 'chat'; data: ChatMessage };
+/** What is delivered; the union grows with pushes. */
+export type DeliveryEvent = { action: 'chat'; data: ChatMessage } | RoomEventBody;
 
 /** One event for one audience, the unit that local delivery and cluster relays carry. */
 export interface Delivery {
@@ -37,7 +39,7 @@ function isAudience(value: unknown): value is Audience {
     case 'users':
       return Array.isArray(value.users) && value.users.every(isUserSeq);
     case 'room':
-      return typeof value.room === 'string' && Number.isSafeInteger(value.seq);
+      return typeof value.room === 'string' && Number.isSafeInteger(value.seq) && (value.except === undefined || typeof value.except === 'string');
     case 'all':
       return true;
     default:
@@ -46,7 +48,8 @@ function isAudience(value: unknown): value is Audience {
 }
 
 function isDeliveryEvent(value: unknown): value is DeliveryEvent {
-  return isPlainObject(value) && value.action === 'chat' && isChatMessage(value.data);
+  if (!isPlainObject(value)) return false;
+  return value.action === 'chat' ? isChatMessage(value.data) : isRoomEventBody(value);
 }
 
 /** Checks a delivery received from a peer node before it is trusted. */

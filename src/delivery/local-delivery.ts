@@ -6,6 +6,8 @@ import type { LocalSessions } from './local-sessions.js';
 
 /** The one thing delivery needs of a client connection. */
 export interface DeviceConnection {
+  /** Unique in the cluster (it starts with the node id). */
+  readonly id: string;
   sendText(text: string): SendResult;
 }
 
@@ -27,8 +29,14 @@ export class LocalDelivery<Conn extends DeviceConnection> {
         return this.#toUser(audience, delivery, except);
       case 'users':
         return audience.users.reduce((sent, target) => sent + this.#toUser(target, delivery, except), 0);
-      case 'room':
-        return sendToAll(this.rooms.connections(audience.room) ?? [], JSON.stringify(eventFrame(event.action, { ...event.data, seq: audience.seq })), except);
+      case 'room': {
+        const conns = this.rooms.connections(audience.room);
+        if (!conns) return 0;
+        const text = JSON.stringify(eventFrame(event.action, { ...event.data, seq: audience.seq }));
+        let sent = 0;
+        for (const conn of conns) if (conn !== except && conn.id !== audience.except && conn.sendText(text) === 'sent') sent++;
+        return sent;
+      }
       case 'all': {
         const text = JSON.stringify(eventFrame(event.action, event.data));
         let sent = 0;

@@ -2,6 +2,8 @@
  * Which of this node's connections are in which room, so a room's event reaches its local members
  * with one lookup. The room host sends each node one relay per room event, never one per member.
  */
+const EMPTY: ReadonlySet<string> = new Set();
+
 export class LocalRooms<Conn> {
   readonly #byRoom = new Map<string, Set<Conn>>();
   readonly #byConn = new Map<Conn, Set<string>>();
@@ -31,5 +33,15 @@ export class LocalRooms<Conn> {
 
   connections(room: string): ReadonlySet<Conn> | undefined {
     return this.#byRoom.get(room);
+  }
+
+  /** The rooms `conn` is in. */
+  roomsOf(conn: Conn): ReadonlySet<string> {
+    return this.#byConn.get(conn) ?? EMPTY;
+  }
+
+  /** Every room with a local connection in it. */
+  rooms(): IterableIterator<string> {
+    return this.#byRoom.keys();
   }
 }

@@ -18,7 +18,7 @@ export interface ScriptLimits {
 }
 
 /** Shared Lua: epochs, the meta hash, appending with trimming by count and age, a session's nodes. */
-function lib(limits: ScriptLimits): string {
+export function logLib(limits: ScriptLimits): string {
   return `
 -- Numbers that only go back to Redis are strings: Lua turns a number into a command argument with
 -- sprintf, a measurable share of the script's time.
@@ -98,7 +98,7 @@ const STORE_CHAT_FIELDS = 9;
  *       | {'dup', claim, storedData|false, toNodes, fromNodes} | {'unknown'} | {'busy'}
  */
 export function storeChatsScript(limits: ScriptLimits): string {
-  return `${lib(limits)}
+  return `${logLib(limits)}
 local P = ARGV[1]
 local USERS, ARCHIVE = P .. 'users', P .. 'archive'
 local archiveFull = redis.call('XLEN', ARCHIVE) >= ${limits.archiveMaxBacklog}
@@ -151,7 +151,7 @@ return results
  * none is), entries are read only when the client's epoch is the current one.
  */
 export function readInboxScript(limits: ScriptLimits): string {
-  return `${lib(limits)}
+  return `${logLib(limits)}
 ensureEpoch(KEYS[1], KEYS[2], ARGV[1], ARGV[4])
 local epoch = redis.call('HGET', KEYS[2], 'epoch')
 local head = tonumber(redis.call('HGET', KEYS[2], 'seq'))
@@ -168,7 +168,7 @@ return {epoch, head, firstSeq, entries}
 
 /** The inbox's epoch and head, made if missing. KEYS: inbox, meta. ARGV: user, nonce. Returns {epoch, head}. */
 export function inboxPositionScript(limits: ScriptLimits): string {
-  return `${lib(limits)}
+  return `${logLib(limits)}
 ensureEpoch(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
 return {redis.call('HGET', KEYS[2], 'epoch'), tonumber(redis.call('HGET', KEYS[2], 'seq'))}
 `;

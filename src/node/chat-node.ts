@@ -21,11 +21,19 @@ import { UserStore } from '../storage/user-store.js';
 import { HistoryReader } from '../history/history-reader.js';
 import { HotWordsBoard } from '../hot-words/hot-words-board.js';
 import { WordFilterSource } from '../text/word-filter-source.js';
+import { NodeRooms } from '../rooms/node-rooms.js';
+import { RoomHost } from '../rooms/room-host.js';
+import { RoomLog } from '../rooms/room-log.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientServer } from './client-server.js';
 import { endSession } from './handlers/account.js';
 import { createRequestPipeline } from './request-pipeline.js';
 import type { NodeServices } from './services.js';
+
+/** A host call that arrives before the node is built (cannot happen once start() returned). */
+function unhosted(): never {
+  throw new Error('room host not ready');
+}
 
 /** How long stop() lets the archive writer finish the batch in hand (what it leaves stays in Redis). */
 const ARCHIVE_STOP_MS = 5000;
@@ -64,7 +72,10 @@ export class ChatNode {
 
     const users = new UserStore(db, limits.backend.mongoMaxTimeMs);
     const messages = new MessageStore(db);
-    await Promise.all([users.ensureIndexes(), messages.ensureIndexes(), new RoomStore(db).ensureIndexes()]);
+    const roomStore = new RoomStore(db, limits.backend.mongoMaxTimeMs);
+    await Promise.all([users.ensureIndexes(), messages.ensureIndexes(), roomStore.ensureIndexes()]);
+    const scriptLimits = { ...limits.inbox, archiveMaxBacklog: limits.archive.maxBacklog };
+    const roomLog = new RoomLog(redis, keys, limits.inbox.recentPerConversation, scriptLimits);
 
     const words = await WordFilterSource.open({ path: config.dirtyWordsFile, logger: logger.child({ component: 'words' }) });
     this.#words = words;
@@ -76,6 +87,12 @@ export class ChatNode {
     const rooms = new LocalRooms<ClientConnection>();
     const localDelivery = new LocalDelivery(local, rooms);
     const global = new GlobalSessions(redis, keys);
+    // The rooms this node hosts (while it leads), and its own rooms' presence, reported to the host.
+    let roomHost: RoomHost | null = null;
+    const nodeRooms = new NodeRooms(rooms, local, (report) => {
+      if (roomHost?.active) roomHost.onPresence(config.nodeId, report);
+      else cluster.sendToLeader(report);
+    });
     const cluster = new Cluster({
       selfId: config.nodeId,
       host: config.host,
@@ -94,18 +111,47 @@ export class ChatNode {
       connectionCount: () => this.#clients?.connectionCount ?? 0,
       deliverLocal: (delivery) => void localDelivery.deliver(delivery),
       republishSessions: () => this.#republishSessions(),
-      onLeader: (_leaderId, isSelf) => hotWords.setLeader(isSelf),
+      onLeader: (_leaderId, isSelf) => {
+        hotWords.setLeader(isSelf);
+        if (isSelf) {
+          roomHost?.activate();
+          roomHost?.onPresence(config.nodeId, nodeRooms.fullReport());
+        } else roomHost?.deactivate();
+      },
+      hostHandler: (op, args, from) => (roomHost ?? unhosted()).handle(op, args, from),
+      hostCallTimeoutMs: limits.rooms.callTimeoutMs,
+      onPresence: (nodeId, report) => roomHost?.onPresence(nodeId, report),
+      onMember: (message) => nodeRooms.applyMember(message),
+      onLeaderLink: () => cluster.sendToLeader(nodeRooms.fullReport()),
+      onNodeGone: (nodeId) => roomHost?.onNodeGone(nodeId),
       logger,
     });
     this.#cluster = cluster;
+    roomHost = new RoomHost({
+      selfId: config.nodeId,
+      store: roomStore,
+      log: roomLog,
+      deliverLocal: (delivery) => void localDelivery.deliver(delivery),
+      relay: (target, id, delivery) => cluster.relay(target, id, delivery),
+      announceMember: (message) => {
+        nodeRooms.applyMember(message);
+        cluster.sendToFollowers(message);
+      },
+      loadRetryMs: limits.rooms.loadRetryMs,
+      logger: logger.child({ component: 'rooms' }),
+    });
     const services: NodeServices = {
       nodeId: config.nodeId,
       logger,
       users,
       directory: new UserDirectory(redis, keys, users),
-      log: new MessageLog(redis, keys, { ...limits.inbox, archiveMaxBacklog: limits.archive.maxBacklog }),
+      log: new MessageLog(redis, keys, scriptLimits),
       local,
       rooms,
+      nodeRooms,
+      roomLog,
+      roomStore,
+      callHost: (room, op, args) => cluster.callHost(room, op, args),
       global,
       router: new DeliveryRouter(config.nodeId, localDelivery, cluster),
       redis,

@@ -10,6 +10,9 @@ import type { UserStore } from '../storage/user-store.js';
 import type { HistoryReader } from '../history/history-reader.js';
 import type { HotWordsBoard } from '../hot-words/hot-words-board.js';
 import type { WordFilterSource } from '../text/word-filter-source.js';
+import type { NodeRooms } from '../rooms/node-rooms.js';
+import type { RoomLog } from '../rooms/room-log.js';
+import type { RoomStore } from '../storage/room-store.js';
 import type { ClientConnection } from './client-connection.js';
 
 /** Everything request handlers may use; built once by the node's composition root. */
@@ -21,8 +24,13 @@ export interface NodeServices {
   readonly log: MessageLog;
   /** This node's logged-in connections, by user key. */
   readonly local: LocalSessions<ClientConnection>;
-  /** This node's connections in each room. */
+  /** This node's connections in each room (delivery reads it; handlers change it through `nodeRooms`). */
   readonly rooms: LocalRooms<ClientConnection>;
+  readonly nodeRooms: NodeRooms<ClientConnection>;
+  readonly roomLog: RoomLog;
+  readonly roomStore: RoomStore;
+  /** Runs a room operation on the room's host (this node or the leader). */
+  callHost(room: string | null, op: string, args: Record<string, unknown>): Promise<unknown>;
   readonly global: GlobalSessions;
   readonly router: DeliveryRouter<ClientConnection>;
   readonly redis: Redis;

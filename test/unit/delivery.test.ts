@@ -9,6 +9,9 @@ import { LocalSessions } from '../../src/delivery/local-sessions.js';
 class FakeConn {
   readonly received: { action: string; data: Record<string, unknown> }[] = [];
   constructor(readonly name: string, private readonly result: SendResult = 'sent') {}
+  get id(): string {
+    return this.name;
+  }
   sendText(text: string): SendResult {
     if (this.result === 'sent') this.received.push(JSON.parse(text) as { action: string; data: Record<string, unknown> });
     return this.result;

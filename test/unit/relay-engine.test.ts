@@ -31,7 +31,7 @@ function network(options: { timeoutMs?: number; maxPending?: number } = {}) {
       self,
       new RelayEngine(
         { selfId: self, isLeader: () => leader === self, leaderId: () => leader, isAlive: (id) => alive.has(id), link: (peer) => link(self, peer) },
-        (delivery) => void delivered[self]!.push(delivery.event.data.id),
+        (delivery) => void delivered[self]!.push(delivery.event.action === 'chat' ? delivery.event.data.id : ''),
         { maxPending: options.maxPending ?? 100, timeoutMs: options.timeoutMs ?? 2000, dedupeSize: 1000 },
         silentLogger,
       ),

@@ -1,5 +1,5 @@
 import { badRequest, unauthorized } from '../../../core/errors.js';
-import type { ReplyData, RequestData } from '../../../protocol/actions.js';
+import { userKey, type InboxPosition, type ReplyData, type RequestData } from '../../../protocol/actions.js';
 import { MessageLog } from '../../inbox/message-log.js';
 import type { ClientConnection } from '../client-connection.js';
 import type { RequestContext } from '../request-context.js';
@@ -22,6 +22,8 @@ export async function login(services: NodeServices, ctx: RequestContext, data: R
   if (conn.username !== null) throw badRequest(`already logged in as "${conn.username}": log out first`);
   const username = await services.users.authenticate(data.username, data.password);
   if (username === null) throw unauthorized('wrong username or password');
+  // Its rooms (those it joined, and every world room) are read before anything changes.
+  const roomKeys = (await services.roomStore.roomsOf(userKey(username))).map((room) => room.key);
   if (!conn.isOpen || conn.username !== null) throw badRequest('connection closed during login');
   conn.logIn(username, Date.now());
   const user = conn.user!;
@@ -30,13 +32,18 @@ export async function login(services: NodeServices, ctx: RequestContext, data: R
     const transaction = services.redis.multi();
     services.global.queueSetNodeDevices(transaction, username, services.nodeId, services.fence(), devices, conn.loginAt);
     services.log.queuePosition(transaction, username);
+    services.roomLog.queuePositions(transaction, roomKeys);
     const results = await transaction.exec();
     const failed = results?.find(([err]) => err) ?? (results ? null : [new Error('login transaction discarded')]);
     if (failed) throw failed[0];
     const inbox = MessageLog.positionOf(results![1]![1]);
-    conn.logger.info('user logged in', { user: username, devices });
-    return { username, nodeId: services.nodeId, loginAt: conn.loginAt, inbox, rooms: {} };
+    const rooms: Record<string, InboxPosition> = {};
+    roomKeys.forEach((room, i) => (rooms[room] = MessageLog.positionOf(results![2 + i]![1])));
+    for (const room of roomKeys) services.nodeRooms.join(room, conn);
+    conn.logger.info('user logged in', { user: username, devices, rooms: roomKeys.length });
+    return { username, nodeId: services.nodeId, loginAt: conn.loginAt, inbox, rooms };
   } catch (err) {
+    services.nodeRooms.leaveAll(conn);
     services.local.remove(user, conn);
     conn.logOut();
     throw err;
@@ -52,8 +59,8 @@ export async function logout(services: NodeServices, ctx: RequestContext): Promi
 export async function endSession(services: NodeServices, conn: ClientConnection): Promise<void> {
   const { username, user } = conn;
   if (username === null || user === null) return;
+  services.nodeRooms.leaveAll(conn); // while it still knows its user
   conn.logOut();
-  services.rooms.leaveAll(conn);
   const left = services.local.remove(user, conn);
   await services.global.setNodeDevices(username, services.nodeId, services.fence(), left);
   conn.logger.info('user logged out', { user: username, devicesLeft: left });

@@ -14,7 +14,8 @@ import type { NodeServices } from '../services.js';
  * attempt's id and seq.
  */
 export async function chat(services: NodeServices, ctx: RequestContext, data: RequestData<'chat'>): Promise<ReplyData['chat']> {
-  const toStore: ChatToStore = { from: ctx.username, to: data.to, message: data.message, id: randomUUID(), ts: Date.now(), clientMsgId: data.clientMsgId };
+  // What is stored, delivered and counted as hot words is the masked text.
+  const toStore: ChatToStore = { from: ctx.username, to: data.to, message: services.words.mask(data.message), id: randomUUID(), ts: Date.now(), clientMsgId: data.clientMsgId };
   let result = await services.log.storeChat(toStore);
   if (result.status === 'unknown-recipient') {
     // Not in the Redis user directory: MongoDB has the last word (and fills the directory).

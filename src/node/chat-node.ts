@@ -116,7 +116,11 @@ export class ChatNode {
         if (isSelf) {
           roomHost?.activate();
           roomHost?.onPresence(config.nodeId, nodeRooms.fullReport());
-        } else roomHost?.deactivate();
+        } else {
+          roomHost?.deactivate();
+          // The new leader's link may be up already (then this is the report it needs), or not (then the link's arrival sends it).
+          cluster.sendToLeader(nodeRooms.fullReport());
+        }
       },
       hostHandler: (op, args, from) => (roomHost ?? unhosted()).handle(op, args, from),
       hostCallTimeoutMs: limits.rooms.callTimeoutMs,

@@ -1,5 +1,6 @@
 import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
 import type { ChatMessage, RoomMessage } from '../../protocol/actions.js';
+import { newestFirst } from '../history/history-order.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 
 interface StoredFields {
@@ -24,17 +25,13 @@ export function roomConversation(room: string): string {
   return `r:${room}`;
 }
 
-/** A place in a conversation's history order, (ts, id) descending: history pages strictly older than it. */
+/** A place in a conversation's history, which is ordered by ts, ties by id: a page holds what is strictly older. */
 export interface HistoryPosition {
   ts: number;
   id: string;
 }
 
 const DUPLICATE_KEY = 11000;
-/** The index history pages read: by conversation, newest first, ties on ts by id (see olderThan). */
-const HISTORY_INDEX = { conversation: 1, ts: -1, _id: -1 } as const;
-/** The index before ties were ordered by id; it is a prefix of HISTORY_INDEX, so it only costs writes. */
-const OLD_HISTORY_INDEX_NAME = 'conversation_ts';
 
 /** The chat history archive in MongoDB. Only the archive writer writes here, never the chat path. */
 export class MessageStore {
@@ -46,9 +43,7 @@ export class MessageStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.#messages.createIndex(HISTORY_INDEX, { name: 'conversation_ts_id' });
-    // Best effort: absent on new databases, and several nodes may race to drop it.
-    await this.#messages.dropIndex(OLD_HISTORY_INDEX_NAME).catch(() => undefined);
+    await this.#messages.createIndex({ conversation: 1, ts: -1 }, { name: 'conversation_ts' });
   }
 
   /**
@@ -66,23 +61,24 @@ export class MessageStore {
   }
 
   /**
-   * The newest `limit` messages of the conversation strictly older than `before` (all of them when
-   * null), newest first, ordered by (ts, _id) descending. Two queries with exact bounds on the
-   * `{conversation, ts, _id}` index, sent together: the ties on `before.ts` with a smaller id, and
-   * everything with a smaller ts. One `$or` would do, but whether a planner merges its branches in
-   * index order instead of sorting every older row is up to the server.
+   * The newest `limit` messages of the conversation strictly older than `before` (from the newest
+   * when null), newest first by (ts, _id). Every query has an exact `{conversation, ts}` index bound
+   * and reads that index in order, so none sorts more than one ts's rows: the ties on `before.ts`
+   * with a smaller id, and `limit + 1` rows by ts below it, sent together; only when those end in
+   * the middle of one ts (rare: ties are messages of one millisecond) is that ts read whole by id.
    */
   async olderThan(conversation: string, before: HistoryPosition | null, limit: number): Promise<StoredMessage[]> {
-    if (before === null) return this.#find({ conversation }, limit);
     const [ties, older] = await Promise.all([
-      this.#find({ conversation, ts: before.ts, _id: { $lt: before.id } }, limit),
-      this.#find({ conversation, ts: { $lt: before.ts } }, limit),
+      before === null ? [] : this.#find({ conversation, ts: before.ts, _id: { $lt: before.id } }, { _id: -1 }, limit),
+      this.#find(before === null ? { conversation } : { conversation, ts: { $lt: before.ts } }, { ts: -1 }, limit + 1),
     ]);
-    return [...ties, ...older].slice(0, limit);
+    const cut = older.length > limit && older[limit - 1]?.ts === older[limit]?.ts ? older[limit]!.ts : null;
+    const rows = cut === null ? older.slice(0, limit) : [...older.filter((row) => row.ts !== cut), ...(await this.#find({ conversation, ts: cut }, { _id: -1 }, limit))];
+    return [...ties, ...rows.sort(newestFirst)].slice(0, limit); // rows' `id` is their `_id`
   }
 
-  #find(filter: Filter<StoredMessage>, limit: number): Promise<StoredMessage[]> {
-    return this.#messages.find(filter, { sort: { ts: -1, _id: -1 }, limit, maxTimeMS: this.maxTimeMs }).toArray();
+  #find(filter: Filter<StoredMessage>, sort: { ts: -1 } | { _id: -1 }, limit: number): Promise<StoredMessage[]> {
+    return this.#messages.find(filter, { sort, limit, maxTimeMS: this.maxTimeMs }).toArray();
   }
 }
 

@@ -1,6 +1,11 @@
 import test from 'ava';
+import { scryptSync } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import { freePort } from '../helpers/spawn.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { ClientFrameReader, TEXT_FRAME } from '../helpers/ws-frame-tap.js';
 import type { EventData, RoomEvent, RoomInfo, ReplyData } from '../../protocol/actions.js';
-import { startCluster } from '../helpers/cluster.js';
+import { eventually, startCluster } from '../helpers/cluster.js';
 import { dataOf, loggedInClient, uniqueName } from '../helpers/users.js';
 import { TestClient } from '../helpers/ws-client.js';
 
@@ -80,4 +85,145 @@ test.serial('room chat across 3 nodes reaches every online member once (second d
   t.deepEqual(events.map((e) => e.action), ['roomJoin', 'roomJoin', 'roomChat', 'roomChat', 'roomLeave', 'roomChat']);
   t.deepEqual(events.map((e) => e.data.seq), [1, 2, 3, 4, 5, 6]);
   t.true(synced.rooms![room]!.complete);
+});
+
+test.serial('rooms and memberships survive kill -9 of the leader, and a join after the failover works', async (t) => {
+  const cluster = await startCluster(t, 3);
+  const [n1, n2, n3] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+  const room = uniqueName('fo').replace(/\./g, '_').slice(0, 32);
+  const alice = await loggedInClient(n2.clientPort);
+  const bob = await loggedInClient(n3.clientPort);
+  const carol = await loggedInClient(n3.clientPort);
+  t.teardown(() => [alice, bob, carol].forEach((u) => u.client.close()));
+  t.is((await alice.client.request('createRoom', { name: room })).action, 'createRoom');
+  t.is((await bob.client.request('joinRoom', { room })).action, 'joinRoom');
+
+  n1.proc.child.kill('SIGKILL');
+  // The new leader loads the rooms from MongoDB; until then room requests answer 503 (retry).
+  const sent = await eventually(async () => {
+    const reply = await alice.client.request('roomChat', { room, message: 'after failover', clientMsgId: 'after-failover' });
+    return reply.action === 'roomChat' ? dataOf<ReplyData['roomChat']>(reply) : undefined;
+  }, 20_000, 'a room chat through the new leader');
+  await bob.client.next((f) => f.action === 'roomChat' && dataOf<RoomChatEvent>(f).id === sent.id, 10_000);
+
+  const joined = await carol.client.request('joinRoom', { room });
+  t.is(joined.action, 'joinRoom', JSON.stringify(joined));
+  t.like(dataOf<ReplyData['joinRoom']>(joined).room, { members: 3 }, 'the memberships from before the failover are there');
+  t.deepEqual(dataOf<ReplyData['joinRoom']>(joined).recent.map((m) => m.message), ['after failover']);
+  const next = dataOf<ReplyData['roomChat']>(await bob.client.request('roomChat', { room, message: 'welcome carol' }));
+  for (const member of [alice.client, carol.client]) await member.next((f) => f.action === 'roomChat' && dataOf<RoomChatEvent>(f).id === next.id, 10_000);
+});
+
+test.serial('a member whose node is killed gets the room messages it missed after reconnect plus sync', async (t) => {
+  const cluster = await startCluster(t, 3);
+  const [, n2, n3] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+  const room = uniqueName('kill').replace(/\./g, '_').slice(0, 32);
+  const alice = await loggedInClient(n2.clientPort);
+  const bob = await loggedInClient(n3.clientPort);
+  t.teardown(() => [alice, bob].forEach((u) => u.client.close()));
+  t.is((await alice.client.request('createRoom', { name: room })).action, 'createRoom');
+  const cursor = dataOf<ReplyData['joinRoom']>(await bob.client.request('joinRoom', { room })).position;
+  const first = dataOf<ReplyData['roomChat']>(await alice.client.request('roomChat', { room, message: 'm0' }));
+  await bob.client.next((f) => f.action === 'roomChat' && dataOf<RoomChatEvent>(f).id === first.id);
+
+  n3.proc.child.kill('SIGKILL');
+  for (let i = 1; i <= 3; i++) t.is((await alice.client.request('roomChat', { room, message: `m${i}` })).action, 'roomChat');
+
+  const again = await TestClient.connect(n2.clientPort);
+  t.teardown(() => again.close());
+  const login = dataOf<ReplyData['login']>(await again.request('login', { username: bob.username, password: 'correct-horse' }));
+  t.is(login.rooms[room.toLowerCase()]?.epoch, cursor.epoch);
+  const seen = roomChats(bob.client, room).at(-1)!.seq;
+  const synced = dataOf<ReplyData['sync']>(await again.request('sync', { after: login.inbox.head, rooms: { [room]: seen } }));
+  const read = synced.rooms![room]!;
+  t.true(read.complete);
+  t.is(read.epoch, cursor.epoch);
+  t.deepEqual(read.events.map((e) => (e.action === 'roomChat' ? e.data.message : e.action)), ['m1', 'm2', 'm3']);
+  t.is(read.head, read.events.at(-1)!.data.seq);
+});
+
+/** A valid scrypt hash with the smallest cost: thousands of test logins without thousands of real hashes. */
+function cheapHash(password: string): string {
+  const salt = Buffer.from('world-room-test!');
+  const key = scryptSync(password, salt, 32, { N: 2, r: 1, p: 1 });
+  return ['scrypt', 2, 1, 1, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+test.serial('a 5,000-member world room fans out with one relay frame per node', async (t) => {
+  t.timeout(240_000);
+  const MEMBERS = 5000;
+  const names = Array.from({ length: MEMBERS }, (_, i) => `w${i}_${process.pid % 1000}`);
+  // Followers' cluster ports sit behind taps that read every frame the leader sends them.
+  const relays = new Map<string, { frames: number; relays: number }>();
+  const ports = new Map<string, { own: number; proxy: number }>();
+  for (const id of ['node-2', 'node-3']) {
+    const own = await freePort();
+    const counter = { frames: 0, relays: 0 };
+    relays.set(id, counter);
+    const reader = new Map<number, ClientFrameReader>();
+    const proxy = await startTcpProxy(t, `127.0.0.1:${own}`, {
+      tapUpstream: (connection, data) => {
+        let frames = reader.get(connection);
+        if (!frames) {
+          frames = new ClientFrameReader((opcode, payload) => {
+            if (opcode !== TEXT_FRAME) return;
+            const roomRelays = (JSON.parse(payload.toString()) as { t: string; delivery?: { audience: { kind: string } } }[]).filter(
+              (m) => m.t === 'relay' && m.delivery?.audience.kind === 'room',
+            ).length;
+            if (roomRelays > 0) {
+              counter.frames++;
+              counter.relays += roomRelays;
+            }
+          });
+          reader.set(connection, frames);
+        }
+        frames.push(data);
+      },
+    });
+    ports.set(id, { own, proxy: proxy.port });
+  }
+  const cluster = await startCluster(t, 3, {
+    beforeStart: async (services) => {
+      const mongo = await MongoClient.connect(services.mongoUrl);
+      try {
+        const db = mongo.db(services.mongoDb);
+        const passwordHash = cheapHash('correct-horse');
+        await db.collection('users').insertMany(names.map((name) => ({ key: name, username: name, passwordHash, createdAt: new Date() })));
+        await db.collection('rooms').insertOne({ key: 'world', name: 'world', title: 'Everyone', members: [], everyone: true, createdBy: null, createdAt: new Date() });
+      } finally {
+        await mongo.close();
+      }
+    },
+    nodeEnv: (id): Record<string, string> => {
+      const p = ports.get(id);
+      return p ? { CLUSTER_PORT: String(p.own), PUBLIC_CLUSTER_PORT: String(p.proxy) } : {};
+    },
+  });
+  const [n1, n2, n3] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+
+  // Half the members on each follower; the sender is on the leader.
+  const clients: TestClient[] = [];
+  t.teardown(() => clients.forEach((c) => c.close()));
+  for (let i = 0; i < MEMBERS; i += 250) {
+    await Promise.all(
+      names.slice(i, i + 250).map(async (name, k) => {
+        const client = await TestClient.connect((i + k) % 2 === 0 ? n2.clientPort : n3.clientPort);
+        clients.push(client);
+        const login = await client.request('login', { username: name, password: 'correct-horse' });
+        if (login.action !== 'login') throw new Error(JSON.stringify(login));
+      }),
+    );
+  }
+  const sender = await loggedInClient(n1.clientPort);
+  t.teardown(() => sender.client.close());
+  // The host counts them online once every node's presence came in.
+  await eventually(async () => {
+    const list = dataOf<ReplyData['rooms']>(await sender.client.request('rooms'));
+    return list.rooms.find((r) => r.name === 'world' && r.online === MEMBERS + 1);
+  }, 60_000, 'every member online in the world room');
+
+  const sent = dataOf<ReplyData['roomChat']>(await sender.client.request('roomChat', { room: 'world', message: 'hello world' }));
+  await Promise.all(clients.map((c) => c.next((f) => f.action === 'roomChat' && dataOf<RoomChatEvent>(f).id === sent.id, 60_000)));
+  t.deepEqual(Object.fromEntries(relays), { 'node-2': { frames: 1, relays: 1 }, 'node-3': { frames: 1, relays: 1 } });
+  t.true(clients.every((c) => roomChats(c, 'world').length === 1), 'every member got it once');
 });

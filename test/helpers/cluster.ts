@@ -35,6 +35,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Settings of one node, by id (`node-1`, …). */
   nodeEnv?: (id: string) => Record<string, string>;
+  /** Runs before any process starts, e.g. to write data the leader loads when it takes over. */
+  beforeStart?: (services: TestServices) => Promise<void>;
 }
 
 /**
@@ -43,6 +45,7 @@ export interface ClusterOptions {
  */
 export async function startCluster(t: ExecutionContext, count: number, options: ClusterOptions = {}): Promise<TestCluster> {
   const services = testServices();
+  await options.beforeStart?.(services);
   const shared = { ...FAST_CLUSTER_ENV, ...options.env };
   const nodes: ClusterNode[] = [];
   const addNode = async (): Promise<ClusterNode> => {

@@ -18,10 +18,16 @@ export interface TcpProxy {
 }
 
 /** `target` is `host:port` (the first of a ZooKeeper connect string) or a URL like redis://host:port. */
-export async function startTcpProxy(t: ExecutionContext, target: string): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /** Sees every chunk a client sends towards the service, per connection (numbered from 1). */
+  tapUpstream?: (connection: number, data: Buffer) => void;
+}
+
+export async function startTcpProxy(t: ExecutionContext, target: string, options: TcpProxyOptions = {}): Promise<TcpProxy> {
   const { hostname: host, port } = target.includes('://') ? new URL(target) : new URL(`tcp://${target.split(',')[0]}`);
   const sockets = new Set<net.Socket>();
   let mode: 'pass' | 'frozen' | 'cut' = 'pass';
+  let connections = 0;
   const track = (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -32,11 +38,16 @@ export async function startTcpProxy(t: ExecutionContext, target: string): Promis
     if (mode === 'cut') return void downstream.destroy();
     if (mode === 'frozen') return; // accepted, never answered
     const upstream = net.connect(Number(port), host);
+    const connection = ++connections;
     track(upstream);
     const pass = () => mode === 'pass';
     upstream.on('close', () => pass() && downstream.destroy());
     downstream.on('close', () => pass() && upstream.destroy());
-    downstream.on('data', (data: Buffer) => pass() && upstream.write(data));
+    downstream.on('data', (data: Buffer) => {
+      if (!pass()) return;
+      options.tapUpstream?.(connection, data);
+      upstream.write(data);
+    });
     upstream.on('data', (data: Buffer) => pass() && downstream.write(data));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

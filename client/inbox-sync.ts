@@ -213,15 +213,18 @@ export class InboxSync {
     const fromOldest = this.#fromOldest;
     this.#fromOldest = false;
     this.#target = Math.max(this.#target, reply.head);
-    const events = reply.events.map((event) => event.data).sort((a, b) => a.seq - b.seq);
-    for (const event of events) {
+    const entries = [...reply.events].sort((a, b) => a.data.seq - b.data.seq);
+    for (const entry of entries) {
+      const event = entry.data;
       // The log starts (or, against its promise, goes on) above the cursor: what lies between is gone.
       if (cursor.check(event.seq) === 'gap') this.#skipTo(cursor, event.seq - 1);
-      if (cursor.take(event) === 'deliver') {
+      // Pushes take their place in the inbox too (the cursor moves past them); only chats are shown here.
+      if (cursor.take(event) === 'deliver' && entry.action === 'chat') {
         this.#delivered++;
-        this.host.deliver(event, { source: event.seq <= this.#backlogUntil ? 'backlog' : 'sync' });
+        this.host.deliver(entry.data, { source: event.seq <= this.#backlogUntil ? 'backlog' : 'sync' });
       }
     }
+    const events = entries;
     if (fromOldest && events.length === 0) this.#skipTo(cursor, reply.head);
   }
 

@@ -177,6 +177,10 @@ export function isChatMessage(value: unknown): value is ChatMessage {
   );
 }
 
+export function isPushMessage(value: unknown): value is PushMessage {
+  return isPlainObject(value) && typeof value.id === 'string' && typeof value.type === 'string' && typeof value.ts === 'number' && 'data' in value;
+}
+
 /** Checks a chat event received from a server before it is trusted. */
 export function isChatEventData(value: unknown): value is ChatEventData {
   return isChatMessage(value) && Number.isSafeInteger((value as { seq?: unknown }).seq);
@@ -202,9 +206,24 @@ export interface RoomMembershipChange {
 /** Room events carry their place in the room's log. */
 export type Sequenced<T> = T & { seq: number };
 
+/** A push from the back office (push API or push queue): `type` names what it is, `data` is the sender's JSON. */
+export interface PushMessage {
+  id: string;
+  type: string;
+  data: unknown;
+  ts: number;
+}
+
+/** Push types: short names a user can turn on and off. */
+export const PUSH_TYPE_PATTERN = /^[a-z0-9_.-]{1,32}$/;
+
 /** Unsolicited events a server sends, by action. */
 export interface EventData {
   chat: ChatEventData;
+  /** A push to this user (in the inbox: `seq` is its place there) or a broadcast (no `seq`: not stored). */
+  push: PushMessage & { seq?: number };
+  /** The account was removed or logged out by the back office: go back to the login prompt (the close 4500 follows). */
+  redirectToLogin: { reason: string };
   roomChat: Sequenced<RoomMessage>;
   roomJoin: Sequenced<RoomMembershipChange>;
   roomLeave: Sequenced<RoomMembershipChange>;
@@ -214,4 +233,4 @@ export interface EventData {
 export type RoomEvent = { [A in 'roomChat' | 'roomJoin' | 'roomLeave']: { action: A; data: EventData[A] } }['roomChat' | 'roomJoin' | 'roomLeave'];
 
 /** What an inbox holds, in the shape of the event frame that carried (or would carry) it live. */
-export type InboxEvent = { action: 'chat'; data: ChatEventData };
+export type InboxEvent = { action: 'chat'; data: ChatEventData } | { action: 'push'; data: PushMessage & { seq: number } };

@@ -1,4 +1,4 @@
-import { isChatMessage, type ChatMessage } from '../../protocol/actions.js';
+import { isChatMessage, isPushMessage, type ChatMessage, type PushMessage } from '../../protocol/actions.js';
 import { isPlainObject } from '../../protocol/schema.js';
 import { isRoomEventBody, type RoomEventBody } from '../rooms/room-entries.js';
 
@@ -20,8 +20,11 @@ export type Audience =
   | { kind: 'room'; room: string; seq: number; except?: string }
   | { kind: 'all' };
 
-/** What is delivered; the union grows with pushes. */
-export type DeliveryEvent = { action: 'chat'; data: ChatMessage } | RoomEventBody;
+/**
+ * What is delivered. `kick` is not sent as it is: each device of the audience gets
+ * `redirectToLogin` and is closed with 4500.
+ */
+export type DeliveryEvent = { action: 'chat'; data: ChatMessage } | { action: 'push'; data: PushMessage } | { action: 'kick'; data: { reason: string } } | RoomEventBody;
 
 /** One event for one audience, the unit that local delivery and cluster relays carry. */
 export interface Delivery {
@@ -49,7 +52,16 @@ function isAudience(value: unknown): value is Audience {
 
 function isDeliveryEvent(value: unknown): value is DeliveryEvent {
   if (!isPlainObject(value)) return false;
-  return value.action === 'chat' ? isChatMessage(value.data) : isRoomEventBody(value);
+  switch (value.action) {
+    case 'chat':
+      return isChatMessage(value.data);
+    case 'push':
+      return isPushMessage(value.data);
+    case 'kick':
+      return isPlainObject(value.data) && typeof value.data.reason === 'string';
+    default:
+      return isRoomEventBody(value);
+  }
 }
 
 /** Checks a delivery received from a peer node before it is trusted. */

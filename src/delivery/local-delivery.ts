@@ -9,6 +9,8 @@ export interface DeviceConnection {
   /** Unique in the cluster (it starts with the node id). */
   readonly id: string;
   sendText(text: string): SendResult;
+  /** Tells the device to go back to its login prompt, then closes it with 4500. */
+  kick(reason: string): void;
 }
 
 /**
@@ -24,6 +26,7 @@ export class LocalDelivery<Conn extends DeviceConnection> {
    */
   deliver(delivery: Delivery, except?: Conn): number {
     const { audience, event } = delivery;
+    if (event.action === 'kick') return this.#kick(audience, event.data.reason);
     switch (audience.kind) {
       case 'user':
         return this.#toUser(audience, delivery, except);
@@ -44,6 +47,18 @@ export class LocalDelivery<Conn extends DeviceConnection> {
         return sent;
       }
     }
+  }
+
+  #kick(audience: Delivery['audience'], reason: string): number {
+    const users = audience.kind === 'user' ? [audience.user] : audience.kind === 'users' ? audience.users.map((u) => u.user) : [];
+    let kicked = 0;
+    for (const user of users) {
+      for (const conn of [...(this.sessions.connections(user) ?? [])]) {
+        conn.kick(reason);
+        kicked++;
+      }
+    }
+    return kicked;
   }
 
   #toUser({ user, seq }: UserSeq, { event }: Delivery, except?: Conn): number {

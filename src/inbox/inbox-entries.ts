@@ -1,4 +1,4 @@
-import { isChatMessage, type InboxEvent } from '../../protocol/actions.js';
+import { isChatMessage, isPushMessage, type InboxEvent } from '../../protocol/actions.js';
 
 /** A stream entry as Redis returns it: `[id, [field, value, field, value, ...]]`. */
 export type StreamEntry = [id: string, fields: string[]];
@@ -20,6 +20,7 @@ export function parseInboxEntries(entries: readonly StreamEntry[]): InboxEvent[]
     const action = fieldOf(fields, 'a');
     const data = parseJson(fieldOf(fields, 'd'));
     if (action === 'chat' && isChatMessage(data)) events.push({ action, data: { ...data, seq } });
+    else if (action === 'push' && isPushMessage(data)) events.push({ action, data: { ...data, seq } });
   }
   return events;
 }

@@ -71,7 +71,7 @@ export class ChatNode {
     const keys = new RedisKeys(config.redisPrefix);
 
     const users = new UserStore(db, limits.backend.mongoMaxTimeMs);
-    const messages = new MessageStore(db);
+    const messages = new MessageStore(db, limits.backend.mongoMaxTimeMs);
     const roomStore = new RoomStore(db, limits.backend.mongoMaxTimeMs);
     await Promise.all([users.ensureIndexes(), messages.ensureIndexes(), roomStore.ensureIndexes()]);
     const scriptLimits = { ...limits.inbox, archiveMaxBacklog: limits.archive.maxBacklog };

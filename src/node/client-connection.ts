@@ -76,6 +76,12 @@ export class ClientConnection implements DeviceConnection {
     return this.send(eventFrame(action, data));
   }
 
+  kick(reason: string): void {
+    this.logger.info('kicked', { user: this.username, reason });
+    this.event('redirectToLogin', { reason });
+    this.close(CloseCode.KICKED, 'kicked: log in again');
+  }
+
   fail(replyTo: string | null, code: number, message: string): SendResult {
     return this.send(errorFrame(replyTo, code, message));
   }

@@ -65,7 +65,7 @@ export class MessageStore {
    * when null), newest first by (ts, _id). Every query has an exact `{conversation, ts}` index bound
    * and reads that index in order, so none sorts more than one ts's rows: the ties on `before.ts`
    * with a smaller id, and `limit + 1` rows by ts below it, sent together; only when those end in
-   * the middle of one ts (rare: ties are messages of one millisecond) is that ts read whole by id.
+   * the middle of one ts (rare: ties are messages of one millisecond) is that ts read again, by id.
    */
   async olderThan(conversation: string, before: HistoryPosition | null, limit: number): Promise<StoredMessage[]> {
     const [ties, older] = await Promise.all([

@@ -6,7 +6,10 @@
  * which Redis Cluster would refuse across hash slots. The script that stores messages builds the
  * names it needs from the prefix itself (src/inbox/scripts.ts): the inboxes below, and two only it
  * uses, `recent:<conversation>` (list: the newest messages of a conversation, newest first) and
- * `cmid:<user>:<clientMsgId>` (the first attempt of a client's message id).
+ * `cmid:<user>:<clientMsgId>` (the first attempt of a client's message id); the room scripts likewise
+ * build `room-log:<room>`, `room-meta:<room>`, `recent:r:<room>` and `rcmid:<user>:<clientMsgId>`
+ * (src/rooms/room-scripts.ts); and `hot-words` (sorted set word → count) and
+ * `hot-words:cleared:<period>` (claim of one period's clear) are built in src/hot-words/hot-words-board.ts.
  */
 export class RedisKeys {
   /** Hash: user key → stored spelling of every known user (a cache of MongoDB's users). */

@@ -23,7 +23,7 @@ async function syncAll(client: TestClient, after: number, epoch: string): Promis
     const reply = await client.request('sync', { after: cursor, epoch, limit: 1000 });
     const data = dataOf<{ events: InboxEvent[]; head: number; complete: boolean }>(reply);
     if (!data.complete) throw new Error(`incomplete sync: ${JSON.stringify(reply)}`);
-    events.push(...data.events.map((e) => e.data));
+    events.push(...data.events.flatMap((e) => (e.action === 'chat' ? [e.data] : [])));
     head = data.head;
     cursor = data.events.at(-1)?.data.seq ?? head;
   }

@@ -9,8 +9,12 @@ import { LocalSessions } from '../../src/delivery/local-sessions.js';
 class FakeConn {
   readonly received: { action: string; data: Record<string, unknown> }[] = [];
   constructor(readonly name: string, private readonly result: SendResult = 'sent') {}
+  kicked: string[] = [];
   get id(): string {
     return this.name;
+  }
+  kick(reason: string): void {
+    this.kicked.push(reason);
   }
   sendText(text: string): SendResult {
     if (this.result === 'sent') this.received.push(JSON.parse(text) as { action: string; data: Record<string, unknown> });

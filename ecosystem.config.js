@@ -7,6 +7,7 @@ const shared = {
   MONGO_URL: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
   MONGO_DB: process.env.MONGO_DB ?? 'zkchat',
   CLUSTER_SECRET: process.env.CLUSTER_SECRET ?? '',
+  ADMIN_TOKEN: process.env.ADMIN_TOKEN ?? '',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
 };
 
@@ -29,7 +30,7 @@ const nodes = Array.from({ length: NODE_COUNT }, (_, i) => ({
   script: 'dist/src/node/main.js',
   out_file: `logs/node-${i + 1}.out.log`,
   error_file: `logs/node-${i + 1}.err.log`,
-  env: { ...shared, NODE_ID: `node-${i + 1}`, CLIENT_PORT: String(4101 + i), CLUSTER_PORT: String(4201 + i) },
+  env: { ...shared, NODE_ID: `node-${i + 1}`, CLIENT_PORT: String(4101 + i), CLUSTER_PORT: String(4201 + i), ADMIN_PORT: String(4301 + i) },
 }));
 
 const gateway = {

@@ -13,6 +13,8 @@ export const ErrorCode = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  /** HTTP APIs only (push API): the path exists, the method does not. */
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   TOO_LARGE: 413,
   RATE_LIMITED: 429,

@@ -20,6 +20,10 @@ node dist/src/seed.js
 SECRET_FILE=.data/local/cluster-secret
 [ -s "$SECRET_FILE" ] || (umask 077; node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))' >"$SECRET_FILE")
 export CLUSTER_SECRET="${CLUSTER_SECRET:-$(cat "$SECRET_FILE")}"
+# The push API's bearer token, made and kept the same way.
+TOKEN_FILE=.data/local/admin-token
+[ -s "$TOKEN_FILE" ] || (umask 077; node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))' >"$TOKEN_FILE")
+export ADMIN_TOKEN="${ADMIN_TOKEN:-$(cat "$TOKEN_FILE")}"
 
 export PM2_HOME="$ROOT/.pm2"
 mkdir -p logs
@@ -30,5 +34,6 @@ cat <<MSG
 
 zkchat is up. Logs: logs/ (or PM2_HOME=$ROOT/.pm2 npx pm2 logs)
 Gateway: http://127.0.0.1:${GATEWAY_PORT:-4000}/server   Connect a terminal client with:   npm run client
+Push API: http://127.0.0.1:4301 (node-1; 4302, 4303 the others), token in .data/local/admin-token
 Log in as alice / alice-pass, bob / bob-pass, ... (see npm run seed). Stop everything with: npm run down
 MSG

@@ -31,8 +31,17 @@ export interface NodeConfig {
   archiveWriter: boolean;
   /** The dirty-word list file. */
   dirtyWordsFile: string;
+  /** The push API's port (0: any free one) and bearer token; no token: the push API is off. */
+  adminPort: number;
+  adminToken: string;
   limits: Limits;
   logLevel: LogLevel;
+}
+
+function adminToken(env: Env): string {
+  const token = envString(env, 'ADMIN_TOKEN', '');
+  if (token !== '' && token.length < 16) throw new ConfigError('ADMIN_TOKEN must be at least 16 characters (or unset, which turns the push API off)');
+  return token;
 }
 
 export function loadNodeConfig(env: Env = process.env): NodeConfig {
@@ -60,6 +69,8 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
     clusterTickMs: envInt(env, 'CLUSTER_TICK_MS', 1000, 50),
     archiveWriter: envFlag(env, 'ARCHIVE_WRITER', true),
     dirtyWordsFile: envString(env, 'DIRTY_WORDS_FILE', DEFAULT_WORD_LIST_PATH),
+    adminPort: envInt(env, 'ADMIN_PORT', 4301, 0, 65535),
+    adminToken: adminToken(env),
     limits: loadLimits(env),
     logLevel,
   };

@@ -95,6 +95,12 @@ const SPECS = {
     /** Pause between attempts of a new room host to load the rooms while MongoDB is unreachable. */
     loadRetryMs: { env: 'ROOM_LOAD_RETRY_MS', default: 1000, min: 10 },
   },
+  admin: {
+    /** Largest request body the push API reads (larger: 413). */
+    maxBodyBytes: { env: 'ADMIN_MAX_BODY_BYTES', default: 64 * KiB, min: 256 },
+    /** Users per page of `GET /online` when the request names no `limit` (at most 1000). */
+    onlinePageDefault: { env: 'ONLINE_PAGE_DEFAULT', default: 100, min: 1, max: 1000 },
+  },
   hotWords: {
     /** How often the leader clears the hot-words board. */
     resetMs: { env: 'HOT_WORDS_RESET_MS', default: 60 * MINUTE_MS, min: 1000 },

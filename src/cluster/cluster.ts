@@ -107,6 +107,11 @@ export class Cluster implements RelayPort {
     return this.#membership?.isLeader() ?? false;
   }
 
+  liveNodes(): string[] {
+    const ids = this.#known.map((m) => m.id);
+    return ids.includes(this.options.selfId) ? ids : [this.options.selfId, ...ids];
+  }
+
   isAlive(nodeId: string): boolean {
     return nodeId === this.options.selfId || (this.#membership?.isAlive(nodeId) ?? false);
   }

@@ -4,6 +4,8 @@ import type { DeviceConnection, LocalDelivery } from './local-delivery.js';
 /** What delivery needs of the cluster: which nodes live, and a relay to one of them. */
 export interface RelayPort {
   isAlive(nodeId: string): boolean;
+  /** Every live node, this one included. */
+  liveNodes(): string[];
   /** Sends `delivery` to node `target` as relay `id`; resent on new paths until acknowledged or given up. */
   relay(target: string, id: string, delivery: Delivery): void;
 }
@@ -40,6 +42,15 @@ export class DeliveryRouter<Conn extends DeviceConnection> {
       }
     }
     for (const [node, users] of byNode) this.relays.relay(node, id, toUsers(users, event));
+  }
+
+  /**
+   * Delivers `event` to every logged-in connection of the cluster once: this node's directly, each
+   * other live node's through one relay (never one per user). Returns how many local sockets took it.
+   */
+  broadcast(id: string, event: DeliveryEvent): number {
+    for (const node of this.relays.liveNodes()) if (node !== this.selfId) this.relays.relay(node, id, { audience: { kind: 'all' }, event });
+    return this.local.deliver({ audience: { kind: 'all' }, event });
   }
 
   /** Whether any of `nodes` is alive: a user with a session there has a connected device. */

@@ -1,11 +1,11 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { userKey, type ChatMessage, type InboxEvent, type InboxPosition } from '../../protocol/actions.js';
+import { userKey, type ChatMessage, type InboxEvent, type InboxPosition, type PushMessage } from '../../protocol/actions.js';
 import { privateConversation } from '../storage/message-store.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
 import { TurnBatch } from '../storage/turn-batch.js';
 import { epochNonce } from './epoch.js';
 import { parseInboxEntries, type StreamEntry } from './inbox-entries.js';
-import { inboxPositionScript, readInboxScript, storeChatsScript, type ScriptLimits } from './scripts.js';
+import { inboxPositionScript, readInboxScript, storeChatsScript, storePushScript, type ScriptLimits } from './scripts.js';
 
 export interface ChatToStore {
   /** Stored spelling of the sender (the logged-in user). */
@@ -47,7 +47,10 @@ interface LogCommands {
   zkchatStoreChats(...args: (string | number)[]): Promise<Reply[][]>;
   zkchatReadInbox(...keysThenArgs: (string | number)[]): Promise<Reply[]>;
   zkchatInboxPosition(inbox: string, meta: string, user: string, nonce: string): Promise<[string, number]>;
+  zkchatStorePush(prefix: string, user: string, push: string, ts: number, nonce: string): Promise<Reply[]>;
 }
+
+export type StorePushResult = { status: 'stored'; seq: number; nodes: string[] } | { status: 'unknown-recipient' };
 
 /** Chats stored by one script run at most: a longer run would hold up every other Redis client. */
 const MAX_CHATS_PER_CALL = 64;
@@ -65,6 +68,7 @@ export class MessageLog {
     redis.defineCommand('zkchatStoreChats', { numberOfKeys: 0, lua: storeChatsScript(limits) });
     redis.defineCommand('zkchatReadInbox', { numberOfKeys: 2, lua: readInboxScript(limits) });
     redis.defineCommand('zkchatInboxPosition', { numberOfKeys: 2, lua: inboxPositionScript(limits) });
+    redis.defineCommand('zkchatStorePush', { numberOfKeys: 0, lua: storePushScript(limits) });
     this.#commands = redis as unknown as LogCommands;
     this.#batch = new TurnBatch((chats) => this.#storeChats(chats), MAX_CHATS_PER_CALL);
   }
@@ -95,6 +99,13 @@ export class MessageLog {
       args.push(to, from, JSON.stringify(chat.from), chat.id, chat.ts, JSON.stringify(chat.message), privateConversation(from, to), chat.clientMsgId ?? '', epochNonce());
     }
     return this.#commands.zkchatStoreChats(...args);
+  }
+
+  /** Appends a push to `user`'s inbox (user key). */
+  async storePush(user: string, push: PushMessage): Promise<StorePushResult> {
+    const reply = await this.#commands.zkchatStorePush(this.keys.prefix, user, JSON.stringify(push), push.ts, epochNonce());
+    if (reply[0] !== 'ok') return { status: 'unknown-recipient' };
+    return { status: 'stored', seq: Number(reply[1]), nodes: reply[2] as string[] };
   }
 
   /** Events of `user`'s inbox after seq `after`, at most `limit`, if `epoch` (when given) is the current one. */

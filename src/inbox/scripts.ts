@@ -173,3 +173,17 @@ ensureEpoch(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
 return {redis.call('HGET', KEYS[2], 'epoch'), tonumber(redis.call('HGET', KEYS[2], 'seq'))}
 `;
 }
+
+/**
+ * Appends a push to one user's inbox (the offline queue: a device gets it at its next login or sync)
+ * and returns where it went. ARGV: prefix, user key, push JSON (without seq), ts, nonce.
+ * Returns {'ok', seq, nodes} | {'unknown'}.
+ */
+export function storePushScript(limits: ScriptLimits): string {
+  return `${logLib(limits)}
+local P, user = ARGV[1], ARGV[2]
+if not redis.call('HGET', P .. 'users', user) then return {'unknown'} end
+local seq = append(P .. 'inbox:' .. user, P .. 'inbox-meta:' .. user, user, ARGV[5], 'push', ARGV[3], ARGV[4])
+return {'ok', seq, nodesOf(P .. 'session:' .. user)}
+`;
+}

@@ -24,6 +24,9 @@ import { WordFilterSource } from '../text/word-filter-source.js';
 import { NodeRooms } from '../rooms/node-rooms.js';
 import { RoomHost } from '../rooms/room-host.js';
 import { RoomLog } from '../rooms/room-log.js';
+import { AdminRoutes } from '../admin/admin-routes.js';
+import { AdminServer } from '../admin/admin-server.js';
+import { PushService } from '../push/push-service.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientServer } from './client-server.js';
 import { endSession } from './handlers/account.js';
@@ -49,6 +52,8 @@ export class ChatNode {
   #archive: ArchiveWriter | null = null;
   #words: WordFilterSource | null = null;
   #hotWords: HotWordsBoard | null = null;
+  #admin: AdminServer | null = null;
+  adminPort = 0;
   readonly #onSighup = () => void this.#words?.reload();
   #stopping: Promise<void> | null = null;
   clientPort = 0;
@@ -175,13 +180,30 @@ export class ChatNode {
       await this.#archive.start();
     }
 
+    if (config.adminToken !== '') {
+      const push = new PushService({
+        log: services.log,
+        directory: services.directory,
+        router: services.router,
+        sessions: global,
+        redis,
+        keys,
+        liveNodes: () => cluster.liveNodes(),
+        logger: logger.child({ component: 'push' }),
+      });
+      this.#admin = new AdminServer({ host: config.host, port: config.adminPort, token: config.adminToken, maxBodyBytes: limits.admin.maxBodyBytes }, new AdminRoutes(push, limits.admin), logger.child({ component: 'admin' }));
+      this.adminPort = await this.#admin.listen();
+    } else {
+      logger.info('push API off: ADMIN_TOKEN is not set');
+    }
+
     const pipeline = createRequestPipeline(services, limits.client.maxFrameBytes);
     this.#clients = new ClientServer(limits.client, { onFrame: pipeline, onClose: (conn) => this.#endSessionQuietly(conn) }, logger, config.nodeId);
     this.clientPort = await this.#clients.listen(config.host, config.clientPort);
     cluster.setClientPort(this.clientPort);
     await cluster.start();
     this.clusterPort = cluster.clusterPort;
-    logger.info('chat node listening', { clientPort: this.clientPort, clusterPort: this.clusterPort, host: config.host, leader: cluster.leader()?.id ?? null });
+    logger.info('chat node listening', { clientPort: this.clientPort, clusterPort: this.clusterPort, adminPort: this.adminPort || null, host: config.host, leader: cluster.leader()?.id ?? null });
   }
 
   /** Writes every local user's share of its global session again (after a ZooKeeper session loss). */
@@ -217,6 +239,7 @@ export class ChatNode {
   async #stop(): Promise<void> {
     const warn = (what: string) => (err: unknown) => this.logger.warn(what, { err });
     this.logger.info('chat node stopping');
+    await this.#admin?.close().catch(warn('could not close the push API'));
     await this.#clients?.close(CloseCode.GOING_AWAY, 'server shutting down', this.config.limits.node.shutdownGraceMs);
     const services = this.#services;
     if (services) await services.global.removeNode(services.nodeId).catch(warn('could not remove sessions'));

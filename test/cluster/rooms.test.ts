@@ -1,6 +1,5 @@
 import test from 'ava';
-import { scryptSync } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import { writeUsersAndRooms } from '../helpers/cheap-users.js';
 import { freePort } from '../helpers/spawn.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { ClientFrameReader, TEXT_FRAME } from '../helpers/ws-frame-tap.js';
@@ -142,13 +141,6 @@ test.serial('a member whose node is killed gets the room messages it missed afte
   t.is(read.head, read.events.at(-1)!.data.seq);
 });
 
-/** A valid scrypt hash with the smallest cost: thousands of test logins without thousands of real hashes. */
-function cheapHash(password: string): string {
-  const salt = Buffer.from('world-room-test!');
-  const key = scryptSync(password, salt, 32, { N: 2, r: 1, p: 1 });
-  return ['scrypt', 2, 1, 1, salt.toString('base64'), key.toString('base64')].join('$');
-}
-
 test.serial('a 5,000-member world room fans out with one relay frame per node', async (t) => {
   t.timeout(240_000);
   const MEMBERS = 5000;
@@ -183,17 +175,8 @@ test.serial('a 5,000-member world room fans out with one relay frame per node', 
     ports.set(id, { own, proxy: proxy.port });
   }
   const cluster = await startCluster(t, 3, {
-    beforeStart: async (services) => {
-      const mongo = await MongoClient.connect(services.mongoUrl);
-      try {
-        const db = mongo.db(services.mongoDb);
-        const passwordHash = cheapHash('correct-horse');
-        await db.collection('users').insertMany(names.map((name) => ({ key: name, username: name, passwordHash, createdAt: new Date() })));
-        await db.collection('rooms').insertOne({ key: 'world', name: 'world', title: 'Everyone', members: [], everyone: true, createdBy: null, createdAt: new Date() });
-      } finally {
-        await mongo.close();
-      }
-    },
+    beforeStart: (services) =>
+      writeUsersAndRooms(services, names, [{ key: 'world', name: 'world', title: 'Everyone', members: [], everyone: true, createdBy: null, createdAt: new Date() }]),
     nodeEnv: (id): Record<string, string> => {
       const p = ports.get(id);
       return p ? { CLUSTER_PORT: String(p.own), PUBLIC_CLUSTER_PORT: String(p.proxy) } : {};

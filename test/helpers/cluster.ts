@@ -6,6 +6,8 @@ export interface ClusterNode {
   id: string;
   clientPort: number;
   clusterPort: number;
+  /** The push API's port; 0 when the node runs without ADMIN_TOKEN. */
+  adminPort: number;
   proc: RunningProcess;
 }
 
@@ -51,8 +53,8 @@ export async function startCluster(t: ExecutionContext, count: number, options: 
   const addNode = async (): Promise<ClusterNode> => {
     const id = `node-${nodes.length + 1}`;
     const proc = spawnNode(t, 'dist/src/node/main.js', nodeEnv(services, { ...shared, NODE_ID: id, ...options.nodeEnv?.(id) }));
-    const log = (await proc.waitForLog('chat node listening')) as { clientPort: number; clusterPort: number };
-    const node = { id, clientPort: log.clientPort, clusterPort: log.clusterPort, proc };
+    const log = (await proc.waitForLog('chat node listening')) as { clientPort: number; clusterPort: number; adminPort: number | null };
+    const node = { id, clientPort: log.clientPort, clusterPort: log.clusterPort, adminPort: log.adminPort ?? 0, proc };
     nodes.push(node);
     return node;
   };

@@ -31,6 +31,7 @@ export function nodeEnv(services: TestServices, overrides: Record<string, string
   return {
     CLIENT_PORT: '0',
     CLUSTER_PORT: '0',
+    ADMIN_PORT: '0',
     ZK_CONNECT: services.zkConnect,
     ZK_ROOT: services.zkRoot,
     ZK_SESSION_TIMEOUT_MS: '2000',

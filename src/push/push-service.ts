@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { notFound } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { userKey, type PushMessage } from '../../protocol/actions.js';
+import type { DeviceConnection } from '../delivery/local-delivery.js';
+import type { DeliveryRouter } from '../delivery/router.js';
+import type { MessageLog } from '../inbox/message-log.js';
+import type { GlobalSessions } from '../session/global-sessions.js';
+import type { RedisKeys } from '../storage/redis-keys.js';
+import type { UserDirectory } from '../storage/user-directory.js';
+
+export interface PushServiceDeps {
+  log: MessageLog;
+  directory: UserDirectory;
+  router: DeliveryRouter<DeviceConnection>;
+  sessions: GlobalSessions;
+  redis: Redis;
+  keys: RedisKeys;
+  /** Live nodes, this one included. */
+  liveNodes(): string[];
+  logger: Logger;
+}
+
+export interface OnlinePage {
+  count: number;
+  users: string[];
+  /** Pass as `cursor` for the next page; null: this was the last. */
+  next: string | null;
+}
+
+/**
+ * What the back office can do to users: push to one (stored in their inbox first, so an offline user
+ * gets it at the next login), broadcast to every connection once, kick, and list who is online.
+ */
+export class PushService {
+  constructor(private readonly deps: PushServiceDeps) {}
+
+  /** Every device of `to`, on whatever node; stored first. 404 for an unknown user. */
+  async toUser(to: string, type: string, data: unknown): Promise<{ id: string; seq: number; online: boolean }> {
+    const user = userKey(to);
+    const push: PushMessage = { id: randomUUID(), type, data, ts: Date.now() };
+    let stored = await this.deps.log.storePush(user, push);
+    if (stored.status === 'unknown-recipient' && (await this.deps.directory.spelling(to)) !== null) stored = await this.deps.log.storePush(user, push);
+    if (stored.status === 'unknown-recipient') throw notFound(`no user named "${to}"`);
+    this.deps.router.deliver(push.id, { action: 'push', data: push }, [{ user, seq: stored.seq, nodes: stored.nodes }]);
+    return { id: push.id, seq: stored.seq, online: this.deps.router.anyAlive(stored.nodes) };
+  }
+
+  /** Every logged-in connection of the cluster, once (not stored: offline users do not get it). */
+  broadcast(type: string, data: unknown): { id: string; nodes: number } {
+    const push: PushMessage = { id: randomUUID(), type, data, ts: Date.now() };
+    this.deps.router.broadcast(push.id, { action: 'push', data: push });
+    return { id: push.id, nodes: this.deps.liveNodes().length };
+  }
+
+  /**
+   * The seed's account-deleted flow: every device of the user is told to go back to its login
+   * prompt and closed with 4500 (do not reconnect); each node then drops its share of the session.
+   */
+  async kick(username: string, reason: string): Promise<{ username: string; nodes: string[] }> {
+    const session = await this.deps.sessions.get(username);
+    const nodes = session ? Object.keys(session.devices) : [];
+    const user = userKey(username);
+    this.deps.router.deliver(`kick:${user}:${randomUUID()}`, { action: 'kick', data: { reason } }, [{ user, seq: 0, nodes }]);
+    this.deps.logger.info('user kicked', { user, reason, nodes });
+    return { username, nodes };
+  }
+
+  /** Users with a device on a live node, by user key, `limit` per page after `cursor`. */
+  async online(cursor: string | undefined, limit: number): Promise<OnlinePage> {
+    const sets = this.deps.liveNodes().map((node) => this.deps.keys.nodeUsers(node));
+    const all = (sets.length === 0 ? [] : await this.deps.redis.sunion(...sets)).sort();
+    const start = cursor === undefined ? 0 : upperBound(all, cursor);
+    const users = all.slice(start, start + limit);
+    return { count: all.length, users, next: start + limit < all.length ? users.at(-1)! : null };
+  }
+}
+
+/** Index of the first entry greater than `value` in a sorted array. */
+function upperBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,4 +1,4 @@
-import { integer, isPlainObject, object, oneOf, optional, record, string, type Infer, type Schema } from './schema.js';
+import { boolean, integer, isPlainObject, object, oneOf, optional, record, string, type Infer, type Schema } from './schema.js';
 
 /** Rules shared by the server's checks and the client's prompts. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
@@ -14,6 +14,9 @@ export function userKey(username: string): string {
 /** Events one `sync` returns when it names no `limit`, and the most it may ask for. */
 export const SYNC_LIMIT_DEFAULT = 100;
 export const SYNC_LIMIT_MAX = 1000;
+
+/** Push types: short names a user can turn on and off. */
+export const PUSH_TYPE_PATTERN = /^[a-z0-9_.-]{1,32}$/;
 
 /** Room names: short, URL- and key-safe; rooms differing only in case are one room. */
 export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
@@ -71,6 +74,9 @@ export const requestSchemas = {
     limit: optional(integer({ min: 1, max: HISTORY_LIMIT_MAX })),
   }),
   popular: object({ limit: optional(integer({ min: 1, max: POPULAR_LIMIT_MAX })) }),
+  subscriptions: empty,
+  /** `types`: push type → on (true) or off (false); types not named keep their setting. */
+  setSubscriptions: object({ types: record({ min: 1, max: 32, pattern: PUSH_TYPE_PATTERN, patternHint: 'must be 1-32 of a-z, 0-9, "_", "." or "-"' }, boolean(), 100) }),
 } satisfies Record<string, Schema<unknown>>;
 
 export type ClientAction = keyof typeof requestSchemas;
@@ -144,6 +150,9 @@ export interface ReplyData {
   roomChat: { id: string; seq: number; ts: number };
   history: HistoryPage;
   popular: { words: { word: string; count: number }[] };
+  /** The push types this user turned off; every other type is on. Chat is not a push type. */
+  subscriptions: { off: string[] };
+  setSubscriptions: { off: string[] };
 }
 
 /** A private message as stored: the same for sender and recipient. */
@@ -214,8 +223,6 @@ export interface PushMessage {
   ts: number;
 }
 
-/** Push types: short names a user can turn on and off. */
-export const PUSH_TYPE_PATTERN = /^[a-z0-9_.-]{1,32}$/;
 
 /** Unsolicited events a server sends, by action. */
 export interface EventData {

@@ -44,6 +44,13 @@ export function integer(rules: { min: number; max: number }): Schema<number> {
   };
 }
 
+export function boolean(): Schema<boolean> {
+  return (value, path) => {
+    if (typeof value !== 'boolean') throw new SchemaError(path, 'must be true or false');
+    return value;
+  };
+}
+
 export function oneOf<const T extends readonly string[]>(choices: T): Schema<T[number]> {
   return (value, path) => {
     if (typeof value !== 'string' || !choices.includes(value)) {

@@ -8,6 +8,8 @@ import type { LocalSessions } from './local-sessions.js';
 export interface DeviceConnection {
   /** Unique in the cluster (it starts with the node id). */
   readonly id: string;
+  /** The logged-in user's key, or null. */
+  readonly user: string | null;
   sendText(text: string): SendResult;
   /** Tells the device to go back to its login prompt, then closes it with 4500. */
   kick(reason: string): void;
@@ -18,7 +20,12 @@ export interface DeviceConnection {
  * once per room, or once for everyone.
  */
 export class LocalDelivery<Conn extends DeviceConnection> {
-  constructor(private readonly sessions: LocalSessions<Conn>, private readonly rooms: LocalRooms<Conn>) {}
+  /** `wantsPush`: whether a user has a push type on (broadcasts skip those who turned it off). */
+  constructor(
+    private readonly sessions: LocalSessions<Conn>,
+    private readonly rooms: LocalRooms<Conn>,
+    private readonly wantsPush: (user: string, type: string) => boolean = () => true,
+  ) {}
 
   /**
    * Sends to every open local connection of the audience except `except` (the device a message came
@@ -42,8 +49,9 @@ export class LocalDelivery<Conn extends DeviceConnection> {
       }
       case 'all': {
         const text = JSON.stringify(eventFrame(event.action, event.data));
+        const type = event.action === 'push' ? event.data.type : null;
         let sent = 0;
-        for (const [, conns] of this.sessions.entries()) sent += sendToAll(conns, text, except);
+        for (const [user, conns] of this.sessions.entries()) if (type === null || this.wantsPush(user, type)) sent += sendToAll(conns, text, except);
         return sent;
       }
     }

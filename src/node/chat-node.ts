@@ -27,6 +27,7 @@ import { RoomLog } from '../rooms/room-log.js';
 import { AdminRoutes } from '../admin/admin-routes.js';
 import { AdminServer } from '../admin/admin-server.js';
 import { PushService } from '../push/push-service.js';
+import { Subscriptions } from '../push/subscriptions.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientServer } from './client-server.js';
 import { endSession } from './handlers/account.js';
@@ -53,6 +54,7 @@ export class ChatNode {
   #words: WordFilterSource | null = null;
   #hotWords: HotWordsBoard | null = null;
   #admin: AdminServer | null = null;
+  #subscriptions: Subscriptions | null = null;
   adminPort = 0;
   readonly #onSighup = () => void this.#words?.reload();
   #stopping: Promise<void> | null = null;
@@ -90,7 +92,10 @@ export class ChatNode {
 
     const local = new LocalSessions<ClientConnection>();
     const rooms = new LocalRooms<ClientConnection>();
-    const localDelivery = new LocalDelivery(local, rooms);
+    const subscriptions = new Subscriptions(redis, keys, users, logger.child({ component: 'subscriptions' }));
+    this.#subscriptions = subscriptions;
+    await subscriptions.start();
+    const localDelivery = new LocalDelivery(local, rooms, (user, type) => !subscriptions.isOffCached(user, type));
     const global = new GlobalSessions(redis, keys);
     // The rooms this node hosts (while it leads), and its own rooms' presence, reported to the host.
     let roomHost: RoomHost | null = null;
@@ -167,6 +172,7 @@ export class ChatNode {
       history: new HistoryReader(redis, keys, messages, logger.child({ component: 'history' })),
       hotWords,
       words,
+      subscriptions,
       fence: () => cluster.fence(),
       isNodeAlive: (nodeId) => cluster.isAlive(nodeId),
     };
@@ -189,6 +195,7 @@ export class ChatNode {
         redis,
         keys,
         liveNodes: () => cluster.liveNodes(),
+        subscriptions,
         logger: logger.child({ component: 'push' }),
       });
       this.#admin = new AdminServer({ host: config.host, port: config.adminPort, token: config.adminToken, maxBodyBytes: limits.admin.maxBodyBytes }, new AdminRoutes(push, limits.admin), logger.child({ component: 'admin' }));
@@ -246,6 +253,7 @@ export class ChatNode {
     await this.#cluster?.stop().catch(warn('could not leave the cluster cleanly'));
     if (this.#archive) await withTimeout(this.#archive.stop(), ARCHIVE_STOP_MS, 'the archive batch in hand did not finish; it stays in Redis').catch(warn('archive writer'));
     this.#hotWords?.stop();
+    this.#subscriptions?.stop();
     this.#words?.close();
     process.off('SIGHUP', this.#onSighup);
     this.#blockingRedis?.disconnect();

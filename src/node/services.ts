@@ -13,6 +13,7 @@ import type { WordFilterSource } from '../text/word-filter-source.js';
 import type { NodeRooms } from '../rooms/node-rooms.js';
 import type { RoomLog } from '../rooms/room-log.js';
 import type { RoomStore } from '../storage/room-store.js';
+import type { Subscriptions } from '../push/subscriptions.js';
 import type { ClientConnection } from './client-connection.js';
 
 /** Everything request handlers may use; built once by the node's composition root. */
@@ -38,6 +39,8 @@ export interface NodeServices {
   readonly hotWords: HotWordsBoard;
   /** The dirty-word filter: what is delivered, stored and counted is `words.mask(text)`. */
   readonly words: WordFilterSource;
+  /** Which push types each user turned off (cached here, invalidated everywhere on change). */
+  readonly subscriptions: Subscriptions;
   /** The fence this node's session writes carry (its ZooKeeper session). */
   fence(): string;
   /** Whether a node is alive; a session on a dead node means its user is offline. */

@@ -9,6 +9,7 @@ import type { MessageLog } from '../inbox/message-log.js';
 import type { GlobalSessions } from '../session/global-sessions.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
 import type { UserDirectory } from '../storage/user-directory.js';
+import type { Subscriptions } from './subscriptions.js';
 
 export interface PushServiceDeps {
   log: MessageLog;
@@ -19,6 +20,7 @@ export interface PushServiceDeps {
   keys: RedisKeys;
   /** Live nodes, this one included. */
   liveNodes(): string[];
+  subscriptions: Subscriptions;
   logger: Logger;
 }
 
@@ -36,10 +38,16 @@ export interface OnlinePage {
 export class PushService {
   constructor(private readonly deps: PushServiceDeps) {}
 
-  /** Every device of `to`, on whatever node; stored first. 404 for an unknown user. */
-  async toUser(to: string, type: string, data: unknown): Promise<{ id: string; seq: number; online: boolean }> {
+  /**
+   * Every device of `to`, on whatever node; stored first. A type the user turned off is neither
+   * stored nor delivered (`unsubscribed: true`). 404 for an unknown user.
+   */
+  async toUser(to: string, type: string, data: unknown): Promise<{ id: string; seq: number | null; online: boolean; unsubscribed?: true }> {
     const user = userKey(to);
     const push: PushMessage = { id: randomUUID(), type, data, ts: Date.now() };
+    const off = await this.deps.subscriptions.off(user);
+    if (off === null) throw notFound(`no user named "${to}"`);
+    if (off.has(type)) return { id: push.id, seq: null, online: false, unsubscribed: true };
     let stored = await this.deps.log.storePush(user, push);
     if (stored.status === 'unknown-recipient' && (await this.deps.directory.spelling(to)) !== null) stored = await this.deps.log.storePush(user, push);
     if (stored.status === 'unknown-recipient') throw notFound(`no user named "${to}"`);

@@ -9,6 +9,8 @@ export interface UserDoc {
   username: string;
   passwordHash: string;
   createdAt: Date;
+  /** Push types the user turned off (absent: every type is on). */
+  pushOff?: string[];
 }
 
 const DUPLICATE_KEY = 11000;
@@ -55,6 +57,18 @@ export class UserStore {
       { upsert: true },
     );
     return result.upsertedCount === 1;
+  }
+
+  /** The push types `user` (a key) turned off; null when there is no such user. */
+  async pushOff(user: string): Promise<string[] | null> {
+    const doc = await this.#users.findOne({ key: user }, { projection: { pushOff: 1 }, maxTimeMS: this.maxTimeMs });
+    return doc ? (doc.pushOff ?? []) : null;
+  }
+
+  /** Turns types on and off with set operators, so two devices changing different types at once both count. */
+  async changePushOff(user: string, on: readonly string[], off: readonly string[]): Promise<void> {
+    if (on.length > 0) await this.#users.updateOne({ key: user }, { $pull: { pushOff: { $in: [...on] } } }, { maxTimeMS: this.maxTimeMs });
+    if (off.length > 0) await this.#users.updateOne({ key: user }, { $addToSet: { pushOff: { $each: [...off] } } }, { maxTimeMS: this.maxTimeMs });
   }
 
   /** The stored spelling of the username, or null when there is no such user. */

@@ -135,3 +135,34 @@ test.serial('the push API refuses a missing or wrong token, bad JSON, missing fi
   t.is((await api(node, 'GET', '/nothing-here')).status, 404);
   t.is((await api(node, 'GET', '/online?limit=0')).status, 400);
 });
+
+test.serial('a push type turned off is neither delivered nor queued, on any node; turning it on again applies without a reconnect', async (t) => {
+  const cluster = await startCluster(t, 2, { env: ADMIN });
+  const [n1, n2] = cluster.nodes as [ClusterNode, ClusterNode];
+  const erin = await loggedInClient(n1.clientPort);
+  const erin2 = await TestClient.connect(n2.clientPort);
+  const frank = await loggedInClient(n2.clientPort);
+  t.teardown(() => (erin.client.close(), erin2.close(), frank.client.close()));
+  t.is((await erin2.request('login', { username: erin.username, password: 'correct-horse' })).action, 'login');
+
+  const off = await erin.client.request('setSubscriptions', { types: { news: false } });
+  t.deepEqual(dataOf<ReplyData['setSubscriptions']>(off), { off: ['news'] });
+  t.deepEqual(dataOf<ReplyData['subscriptions']>(await erin2.request('subscriptions')), { off: ['news'] });
+
+  const direct = await api(n2, 'POST', '/push/user', { to: erin.username, type: 'news', data: 'skipped' });
+  t.like(direct.body, { seq: null, unsubscribed: true });
+  const broadcastOff = await api(n1, 'POST', '/push/broadcast', { type: 'news', data: 'not for erin' });
+  await frank.client.next((f) => f.action === 'push' && dataOf<EventData['push']>(f).id === broadcastOff.body.id);
+  // Another type still reaches erin, and comes after anything the news would have been.
+  const other = await api(n1, 'POST', '/push/broadcast', { type: 'alerts', data: 'for everyone' });
+  for (const device of [erin.client, erin2]) await device.next((f) => f.action === 'push' && dataOf<EventData['push']>(f).id === other.body.id);
+  t.deepEqual(pushes(erin.client).map((p) => p.data), ['for everyone']);
+  t.deepEqual(pushes(erin2).map((p) => p.data), ['for everyone']);
+  const inbox = dataOf<ReplyData['sync']>(await erin.client.request('sync', { after: 0 }));
+  t.false(inbox.events.some((e) => e.action === 'push'), 'nothing queued for erin');
+
+  t.deepEqual(dataOf<ReplyData['setSubscriptions']>(await erin2.request('setSubscriptions', { types: { news: true } })), { off: [] });
+  const on = await api(n2, 'POST', '/push/broadcast', { type: 'news', data: 'news again' });
+  for (const device of [erin.client, erin2]) await device.next((f) => f.action === 'push' && dataOf<EventData['push']>(f).id === on.body.id);
+  t.is((await erin.client.request('setSubscriptions', { types: { 'Bad Type': false } })).action, 'error');
+});

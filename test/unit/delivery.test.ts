@@ -10,6 +10,7 @@ class FakeConn {
   readonly received: { action: string; data: Record<string, unknown> }[] = [];
   constructor(readonly name: string, private readonly result: SendResult = 'sent') {}
   kicked: string[] = [];
+  readonly user: string | null = null;
   get id(): string {
     return this.name;
   }

@@ -22,8 +22,9 @@ export async function login(services: NodeServices, ctx: RequestContext, data: R
   if (conn.username !== null) throw badRequest(`already logged in as "${conn.username}": log out first`);
   const username = await services.users.authenticate(data.username, data.password);
   if (username === null) throw unauthorized('wrong username or password');
-  // Its rooms (those it joined, and every world room) are read before anything changes.
-  const roomKeys = (await services.roomStore.roomsOf(userKey(username))).map((room) => room.key);
+  // Its rooms (those it joined, and every world room) and push settings are read before anything changes.
+  const [roomList] = await Promise.all([services.roomStore.roomsOf(userKey(username)), services.subscriptions.off(userKey(username))]);
+  const roomKeys = roomList.map((room) => room.key);
   if (!conn.isOpen || conn.username !== null) throw badRequest('connection closed during login');
   conn.logIn(username, Date.now());
   const user = conn.user!;

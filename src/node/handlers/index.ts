@@ -7,6 +7,7 @@ import { ping, userInfo } from './info.js';
 import { sync } from './sync.js';
 import { history } from './history.js';
 import { popular } from './popular.js';
+import { setSubscriptions, subscriptions } from './subscriptions.js';
 import { createRoom, joinRoom, leaveRoom, roomChat, rooms } from './rooms.js';
 
 export type ActionHandler<A extends ClientAction> = (services: NodeServices, ctx: RequestContext, data: RequestData<A>) => Promise<ReplyData[A]>;
@@ -27,4 +28,6 @@ export const clientHandlers: { [A in ClientAction]: ActionHandler<A> } = {
   roomChat,
   history,
   popular,
+  subscriptions,
+  setSubscriptions,
 };

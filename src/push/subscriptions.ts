@@ -1,0 +1,78 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../core/logger.js';
+import type { RedisKeys } from '../storage/redis-keys.js';
+import type { UserStore } from '../storage/user-store.js';
+
+/** Users whose settings a node keeps at most; past it the cache starts again (they are reloaded on use). */
+const MAX_CACHED_USERS = 100_000;
+
+/**
+ * Which push types each user turned off: stored in MongoDB (the user's `pushOff`), cached on every
+ * node, and updated everywhere through a Redis channel when a user changes them (the message carries
+ * the new settings), so a change takes effect on every node at once, without a reconnect. A node that
+ * lost the channel forgets its whole cache (it may have missed a change).
+ */
+export class Subscriptions {
+  readonly #off = new Map<string, ReadonlySet<string>>();
+  readonly #channel: string;
+  #subscriber: Redis | null = null;
+
+  constructor(private readonly redis: Redis, keys: RedisKeys, private readonly users: UserStore, private readonly logger: Logger) {
+    this.#channel = `${keys.prefix}subscriptions`;
+  }
+
+  async start(): Promise<void> {
+    const subscriber = this.redis.duplicate();
+    this.#subscriber = subscriber;
+    subscriber.on('message', (_channel: string, text: string) => this.#onChange(text));
+    // After a reconnect we may have missed invalidations.
+    subscriber.on('ready', () => this.#off.clear());
+    await subscriber.subscribe(this.#channel);
+  }
+
+  /** Another node changed a user's settings: the message carries them, so delivery here never has to wait for MongoDB. */
+  #onChange(text: string): void {
+    try {
+      const { user, off } = JSON.parse(text) as { user: string; off: string[] };
+      this.#remember(user, new Set(off));
+    } catch {
+      this.logger.warn('unreadable subscription change', { text: text.slice(0, 200) });
+    }
+  }
+
+  #remember(user: string, off: ReadonlySet<string>): void {
+    if (this.#off.size >= MAX_CACHED_USERS && !this.#off.has(user)) this.#off.clear();
+    this.#off.set(user, off);
+  }
+
+  stop(): void {
+    this.#subscriber?.disconnect();
+    this.#subscriber = null;
+  }
+
+  /** The types `user` (a key) turned off; loads them when not cached. Null for an unknown user. */
+  async off(user: string): Promise<ReadonlySet<string> | null> {
+    const cached = this.#off.get(user);
+    if (cached) return cached;
+    const stored = await this.users.pushOff(user);
+    if (stored === null) return null;
+    const off = new Set(stored);
+    this.#remember(user, off);
+    return off;
+  }
+
+  /** For delivery, which must not wait: a user not cached (not logged in here) counts as subscribed. */
+  isOffCached(user: string, type: string): boolean {
+    return this.#off.get(user)?.has(type) ?? false;
+  }
+
+  /** Turns types on or off for `user`; every node hears of it. Returns the types now off. */
+  async change(user: string, types: Readonly<Record<string, boolean>>): Promise<string[]> {
+    const entries = Object.entries(types);
+    await this.users.changePushOff(user, entries.filter(([, on]) => on).map(([type]) => type), entries.filter(([, on]) => !on).map(([type]) => type));
+    const list = [...((await this.users.pushOff(user)) ?? [])].sort();
+    this.#remember(user, new Set(list));
+    await this.redis.publish(this.#channel, JSON.stringify({ user, off: list })).catch((err: unknown) => this.logger.warn('could not announce a subscription change', { err: (err as Error).message }));
+    return list;
+  }
+}

@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.js';
-import type { ChatEventData, ReplyData } from '../protocol/actions.js';
+import type { ChatEventData, ReplyData, RoomEvent } from '../protocol/actions.js';
 import type { BackoffOptions } from './backoff.js';
+import type { RoomPosition } from './room-cursors.js';
 
 export interface ChatClientOptions {
   /** Where to reconnect to; asked before every attempt, so a gateway lookup can slot in. Default: the URL given to connect(). */
@@ -53,6 +54,19 @@ export interface SyncedInfo {
   delivered: number;
 }
 
+/** Room messages that could not be recovered. */
+export interface RoomGapInfo extends GapInfo {
+  room: string;
+}
+
+/** Every room the client follows is complete up to its `seq`. */
+export interface RoomsSyncedInfo {
+  /** By room key. */
+  rooms: Record<string, RoomPosition>;
+  /** Events this catch-up emitted from sync replies. */
+  delivered: number;
+}
+
 export interface DisconnectInfo {
   code: number;
   reason: string;
@@ -67,8 +81,20 @@ export interface ChatClientEvents {
   gap: [GapInfo];
   /** A catch-up (after a login, a gap or an own message ahead of events) finished: nothing is missing. */
   synced: [SyncedInfo];
-  /** A catch-up failed after its retries; the events held back are shown, and the next login or gap tries again. */
+  /** A catch-up (of the inbox, or of rooms) failed after its retries; the events held back are shown, and the next login or gap tries again. */
   syncFailed: [{ message: string }];
+  /**
+   * Each event of each room the user is in once, in seq order per room (the device's own messages
+   * and its own joins and leaves excepted: their replies say it all). Rooms start at their head at
+   * the first login; after a reconnect what was missed comes as 'sync'.
+   */
+  roomEvent: [RoomEvent, ChatDelivery];
+  /** Some messages of a room are lost for good. */
+  roomGap: [RoomGapInfo];
+  /** The user is no longer in this room (left it on another device); nothing more comes from it. */
+  roomLeft: [{ room: string }];
+  /** A catch-up of the rooms finished: nothing is missing. */
+  roomsSynced: [RoomsSyncedInfo];
   disconnected: [DisconnectInfo];
   /** A reconnect attempt is scheduled; `attempt` counts from 1. */
   reconnecting: [{ attempt: number; delayMs: number }];

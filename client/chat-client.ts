@@ -4,7 +4,7 @@ import { ZkchatError } from '../core/errors.js';
 import { Handler } from '../core/handler.js';
 import { silentLogger } from '../core/logger.js';
 import { sendFrame } from '../core/net.js';
-import { isChatEventData, SYNC_LIMIT_DEFAULT, type ClientAction, type ReplyData, type RequestData } from '../protocol/actions.js';
+import { isChatEventData, SYNC_LIMIT_DEFAULT, type ClientAction, type InboxPosition, type ReplyData, type RequestData } from '../protocol/actions.js';
 import { CloseCode, ErrorCode, shouldReconnect } from '../protocol/codes.js';
 import { isReplyFrame, requestFrame, type ServerFrame } from '../protocol/frames.js';
 import { DEFAULT_BACKOFF, reconnectDelay } from './backoff.js';
@@ -14,18 +14,22 @@ import { ConnectionError, describeSocketError } from './errors.js';
 import type { CursorPosition } from './inbox-cursor.js';
 import { InboxSync } from './inbox-sync.js';
 import { PendingRequests } from './pending-requests.js';
+import type { RoomPosition } from './room-cursors.js';
+import { isRoomInfo, readJoinReply, readRoomEvent, readRoomPositions } from './room-frames.js';
+import { RoomSync } from './room-sync.js';
 import { DEFAULT_CLIENT_SETTINGS } from './settings.js';
 import { decodeServerFrame, frameText, readErrorData, readInboxPosition, readSyncReply } from './server-frames.js';
 
 export { ConnectionError } from './errors.js';
-export type { ChatClientEvents, ChatClientOptions, ChatDelivery, DisconnectInfo, GapInfo, SyncedInfo } from './chat-client-types.js';
+export type { ChatClientEvents, ChatClientOptions, ChatDelivery, DisconnectInfo, GapInfo, RoomGapInfo, RoomsSyncedInfo, SyncedInfo } from './chat-client-types.js';
 
 type State = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closed';
 
 /**
  * One connection to a chat node: requests with ids, timeouts and typed replies, events,
  * and reconnects with backoff that log in again. After every login it catches up with the
- * user's inbox, so that each chat event is emitted once, in order, none missed silently. No UI.
+ * user's inbox and rooms, so that each chat and room event is emitted once, in order, none
+ * missed silently. No UI.
  */
 export class ChatClient extends EventEmitter<ChatClientEvents> {
   readonly #options: Required<Omit<ChatClientOptions, 'resolveUrl' | 'backlog' | 'syncPageSize' | 'syncAttempts'>>;
@@ -43,6 +47,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   /** The socket the heartbeat gave up on: its close is reported with that reason. */
   #silentSocket: WebSocket | null = null;
   readonly #inbox: InboxSync;
+  readonly #rooms: RoomSync;
+  /** The inbox position of the last login: the inbox part of a sync about rooms only. */
+  #loginInbox: InboxPosition | null = null;
 
   constructor(options: ChatClientOptions = {}) {
     super();
@@ -70,6 +77,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
           if (isChatEventData(data)) this.#inbox.live(data);
           else this.#options.logger.warn('malformed chat event', { data });
         },
+        roomChat: (_frame: ServerFrame, data: unknown, action: string) => this.#onRoomEvent(action, data),
+        roomJoin: (_frame: ServerFrame, data: unknown, action: string) => this.#onRoomEvent(action, data),
+        roomLeave: (_frame: ServerFrame, data: unknown, action: string) => this.#onRoomEvent(action, data),
       },
       (_frame, _data, action) => this.#options.logger.debug('ignored unknown event', { action }),
     );
@@ -86,6 +96,31 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       },
       { backlog: options.backlog ?? 0, pageSize: options.syncPageSize ?? SYNC_LIMIT_DEFAULT, attempts: options.syncAttempts ?? 4 },
     );
+    this.#rooms = new RoomSync(
+      {
+        canSync: () => this.#state === 'ready' && this.#credentials !== null,
+        sync: (request) => this.#syncRequest(request),
+        inboxCursor: () => (this.#loginInbox ? { after: this.#loginInbox.head, epoch: this.#loginInbox.epoch } : { after: 0 }),
+        deliver: (event, delivery) => this.emit('roomEvent', event, delivery),
+        gap: (info) => this.emit('roomGap', info),
+        left: (room) => this.emit('roomLeft', { room }),
+        synced: (info) => this.emit('roomsSynced', info),
+        failed: (message) => this.emit('syncFailed', { message: `room messages: ${message}` }),
+        retryDelay: (attempt) => reconnectDelay(attempt, this.#options.backoff, this.#options.random),
+        logger: this.#options.logger,
+      },
+      { pageSize: options.syncPageSize ?? SYNC_LIMIT_DEFAULT, attempts: options.syncAttempts ?? 4 },
+    );
+  }
+
+  /** The rooms the user is in, as far as this client knows (from the login, joins, creates and events). */
+  get rooms(): string[] {
+    return this.#rooms.rooms;
+  }
+
+  /** Where this client stands in a room it follows (null: it does not follow it). */
+  roomPosition(room: string): RoomPosition | null {
+    return this.#rooms.position(room);
   }
 
   /** Where this client stands in its user's inbox (null before the first login). */
@@ -120,15 +155,16 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
    */
   async request<A extends ClientAction>(action: A, data: RequestData<A>, timeoutMs = this.#options.requestTimeoutMs): Promise<ReplyData[A]> {
     if (this.#state !== 'ready') throw this.#notReady();
-    const reply = (await this.#send(action, data, timeoutMs)) as ReplyData[A];
-    // The reply's type follows from `action`; login and logout change what a reconnect does.
-    if (action === 'login') {
-      this.#credentials = data as RequestData<'login'>;
-      this.#loggedIn(reply as ReplyData['login']);
+    const settle = this.#beforeRequest(action, data);
+    let reply: ReplyData[A];
+    try {
+      reply = (await this.#send(action, data, timeoutMs)) as ReplyData[A];
+    } catch (err) {
+      settle(null);
+      throw err;
     }
-    if (action === 'logout') this.#credentials = null;
-    // The device's own message: processed, so a sync that returns it does not show it again.
-    if (action === 'chat') this.#inbox.sent(reply as ReplyData['chat']);
+    settle(reply);
+    this.#afterReply(action, data, reply);
     return reply;
   }
 
@@ -137,6 +173,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#inbox.stop();
+    this.#rooms.stop();
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     const socket = this.#socket;
@@ -155,10 +192,64 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return new ConnectionError('not connected to the server right now: reconnecting');
   }
 
+  /** A request that changes which rooms this device is in: the room sync hears of it before it is sent, and of its answer (null: it failed). */
+  #beforeRequest(action: ClientAction, data: unknown): (reply: unknown) => void {
+    if (action === 'joinRoom') {
+      const { room } = data as RequestData<'joinRoom'>;
+      this.#rooms.joining(room);
+      return (reply) => this.#rooms.joined(room, reply === null ? null : readJoinReply(reply));
+    }
+    if (action === 'leaveRoom') {
+      const { room } = data as RequestData<'leaveRoom'>;
+      this.#rooms.leaving(room);
+      return (reply) => this.#rooms.leftRoom(room, reply !== null);
+    }
+    return () => undefined;
+  }
+
+  /** The reply's type follows from `action`; login and logout change what a reconnect does. */
+  #afterReply(action: ClientAction, data: unknown, reply: unknown): void {
+    switch (action) {
+      case 'login':
+        this.#credentials = data as RequestData<'login'>;
+        this.#loggedIn(reply as ReplyData['login']);
+        return;
+      case 'logout':
+        this.#credentials = null;
+        return;
+      case 'chat':
+        // The device's own message: processed, so a sync that returns it does not show it again.
+        this.#inbox.sent(reply as ReplyData['chat']);
+        return;
+      case 'roomChat':
+        this.#rooms.sent((data as RequestData<'roomChat'>).room, reply as ReplyData['roomChat']);
+        return;
+      case 'createRoom': {
+        const { room } = reply as Partial<ReplyData['createRoom']>;
+        if (isRoomInfo(room)) this.#rooms.created(room);
+        return;
+      }
+      case 'rooms': {
+        const { rooms } = reply as Partial<ReplyData['rooms']>;
+        if (Array.isArray(rooms)) this.#rooms.learnNames(rooms.filter(isRoomInfo));
+        return;
+      }
+      default:
+    }
+  }
+
   #loggedIn(login: ReplyData['login']): void {
     const inbox = readInboxPosition(login);
+    this.#loginInbox = inbox;
     if (inbox) this.#inbox.loggedIn(login.username, inbox);
     else this.#options.logger.warn('the login reply names no inbox position: events are shown as they come');
+    this.#rooms.loggedIn(login.username, readRoomPositions(login));
+  }
+
+  #onRoomEvent(action: string, data: unknown): void {
+    const event = readRoomEvent(action, data);
+    if (event) this.#rooms.live(event);
+    else this.#options.logger.warn('malformed room event', { action, data });
   }
 
   async #syncRequest(request: RequestData<'sync'>): Promise<ReplyData['sync']> {

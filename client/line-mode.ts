@@ -1,11 +1,13 @@
 import * as readline from 'node:readline';
 import { Handler } from '../core/handler.js';
-import { userKey } from '../protocol/actions.js';
+import { roomKey, userKey } from '../protocol/actions.js';
 import type { ChatClient, ChatClientEvents } from './chat-client.js';
 import { isPlainMessage, parseCommand, type Command, type CommandKind, type ParserState } from './command-parser.js';
 import { complete, RecentNames } from './completion.js';
 import { InputGuard } from './input-guard.js';
 import { PromptScreen } from './prompt-screen.js';
+import { roomRunners, type RoomCommandSession } from './room-commands.js';
+import * as roomUi from './room-ui.js';
 import { sendChat } from './send-chat.js';
 import { DEFAULT_CLIENT_SETTINGS, type ClientSettings } from './settings.js';
 import { processTerminal, type Terminal } from './terminal.js';
@@ -48,31 +50,45 @@ const runners: CommandRunners = {
       session.print(ui.renderError(ui.errorSentence(err, 'userInfo', username)));
     }
   },
+  ...roomRunners,
   help: (session) => session.print(ui.renderHelp()),
   quit: (session) => session.quit(),
-  notYet: (session, { feature }) => session.print(ui.renderNotice(`${feature} is not yet available`)),
   empty: () => undefined,
   invalid: (session, { reason }) => session.print(ui.renderError(reason)),
 };
 
 const commands = new Handler<LineSession>(runners, () => undefined);
 
+/** Commands after which plain lines may go somewhere else: plain lines typed meanwhile wait for them. */
+function changesTarget(command: Command): boolean {
+  return (command.kind === 'chat' && command.setDefault !== null) || command.kind === 'join' || command.kind === 'create' || command.kind === 'leave';
+}
+
+/** The room plain lines go to when the person chose nothing: the world room, else the first of the others. */
+export function defaultRoomOf(rooms: readonly string[]): string | null {
+  return rooms.find((room) => roomKey(room) === 'world') ?? [...rooms].sort()[0] ?? null;
+}
+
 /**
  * The chat prompt after login: reads lines, runs them, prints what arrives in between above
- * the input. Call quit() to log out and leave it the way /quit does (Ctrl-C, SIGTERM).
+ * the input. Plain lines go to the current target: a room (at first the user's default room, so
+ * that a person can just type) or a user. Call quit() to log out and leave it the way /quit does
+ * (Ctrl-C, SIGTERM).
  */
-export class LineSession {
+export class LineSession implements RoomCommandSession {
   readonly done: Promise<LineModeOutcome>;
-  readonly #state: ParserState = { defaultRecipient: null };
+  readonly #state: ParserState = { defaultRecipient: null, defaultRoom: null };
   readonly #terminal: Terminal;
   readonly #guard: InputGuard;
   readonly #rl: readline.Interface;
   readonly #screen: PromptScreen;
   readonly #recent: RecentNames;
+  /** Room names seen (listed, joined, in events), for Tab after /join. */
+  readonly #knownRooms: RecentNames;
   readonly #listeners: { [E in keyof ChatClientEvents]: (...args: ChatClientEvents[E]) => void };
   #resolve!: (outcome: LineModeOutcome) => void;
-  /** Settles once every /to typed so far was answered: plain lines typed meanwhile wait for it. */
-  #recipientSettled: Promise<void> = Promise.resolve();
+  /** Settles once every /to, /join, /create and /leave typed so far was answered: plain lines typed meanwhile wait for it. */
+  #targetSettled: Promise<void> = Promise.resolve();
   #ending = false;
   #ended = false;
   #lostReason = '';
@@ -88,6 +104,7 @@ export class LineSession {
     const { output } = this.#terminal;
     this.done = new Promise((resolve) => (this.#resolve = resolve));
     this.#recent = new RecentNames(settings.recentNames);
+    this.#knownRooms = new RecentNames(settings.recentNames);
     this.#guard = new InputGuard(this.#terminal.input, {
       maxChars: settings.inputMaxChars,
       // Only a terminal's readline keeps the line being edited; otherwise the guard counts alone.
@@ -102,7 +119,7 @@ export class LineSession {
       history: options.history ?? [],
       historySize: settings.historySize,
       removeHistoryDuplicates: true,
-      completer: (line: string) => complete(line, this.#recent),
+      completer: (line: string) => complete(line, this.#recent, { known: () => [...this.client.rooms, ...this.#knownRooms.list()], joined: () => this.client.rooms }),
     });
     this.#screen = new PromptScreen(this.#rl, output);
     this.#rl.on('line', (line) => this.#onLine(line));
@@ -119,6 +136,17 @@ export class LineSession {
       },
       gap: (info) => this.print(ui.renderGap(info)),
       synced: () => undefined,
+      roomEvent: (event) => {
+        this.noteRoom(event.data.room);
+        this.noteUser(event.action === 'roomChat' ? event.data.from : event.data.user);
+        this.print(roomUi.renderRoomEvent(event, me));
+      },
+      roomGap: (info) => this.print(roomUi.renderRoomGap(info)),
+      roomLeft: ({ room }) => {
+        this.print(ui.renderNotice(`you are no longer in #${room} (you left it on another device)`));
+        this.roomGone(room);
+      },
+      roomsSynced: () => undefined,
       syncFailed: ({ message }) => this.print(ui.renderNotice(`could not fetch missed messages (${message}); trying again later`)),
       disconnected: ({ reason, willReconnect }) => {
         this.#lostReason = reason;
@@ -134,7 +162,24 @@ export class LineSession {
       serverError: ({ message }) => this.print(ui.renderError(`the server says: ${message}`)),
     };
     for (const [event, listener] of Object.entries(this.#listeners)) client.on(event as keyof ChatClientEvents, listener);
+    // So that a person can just type: plain lines go to the default room until they choose otherwise.
+    const room = defaultRoomOf(client.rooms);
+    if (room !== null) {
+      this.#state.defaultRoom = room;
+      this.noteRoom(room);
+      this.#rl.setPrompt(ui.roomPromptText(room));
+    }
     this.#rl.prompt();
+  }
+
+  /** The room plain lines go to, or null. */
+  get currentRoom(): string | null {
+    return this.#state.defaultRoom ?? null;
+  }
+
+  /** The user plain lines go to, or null. */
+  get currentRecipient(): string | null {
+    return this.#state.defaultRecipient;
   }
 
   /** Prints a line above the prompt and redraws the prompt with what was typed so far. */
@@ -144,8 +189,34 @@ export class LineSession {
 
   setDefaultRecipient(username: string): void {
     this.#state.defaultRecipient = username;
+    this.#state.defaultRoom = null;
     this.noteUser(username);
     this.#screen.setPrompt(ui.promptText(username));
+  }
+
+  setRoom(room: string): void {
+    this.#state.defaultRoom = room;
+    this.#state.defaultRecipient = null;
+    this.noteRoom(room);
+    this.#screen.setPrompt(ui.roomPromptText(room));
+  }
+
+  roomGone(room: string): void {
+    const current = this.#state.defaultRoom ?? null;
+    if (current === null || roomKey(current) !== roomKey(room)) return;
+    const next = defaultRoomOf(this.client.rooms.filter((name) => roomKey(name) !== roomKey(room)));
+    if (next !== null) {
+      this.setRoom(next);
+      this.print(ui.renderNotice(`plain lines go to #${next} now`));
+      return;
+    }
+    this.#state.defaultRoom = null;
+    this.#screen.setPrompt(ui.promptText(null));
+  }
+
+  /** A room name Tab should offer after /join. */
+  noteRoom(room: string): void {
+    this.#knownRooms.add(room);
   }
 
   /** A user name Tab should offer. */
@@ -184,15 +255,15 @@ export class LineSession {
     // Prompt first: whatever the command prints then goes above a fresh prompt.
     this.#rl.prompt();
     if (isPlainMessage(line)) {
-      // It goes to the default recipient: once each /to typed before it has settled who that is.
-      void this.#recipientSettled.then(() => this.#run(line));
+      // It goes to the current target: once each /to, /join… typed before it has settled what that is.
+      void this.#targetSettled.then(() => this.#run(line));
       return;
     }
     const { command, done } = this.#run(line);
-    if (command.kind === 'chat' && command.setDefault !== null) this.#recipientSettled = this.#recipientSettled.then(() => done);
+    if (changesTarget(command)) this.#targetSettled = this.#targetSettled.then(() => done);
   }
 
-  /** Runs one line; `done` settles when the command has finished (for /to: when the recipient is settled). */
+  /** Runs one line; `done` settles when the command has finished (for /to, /join…: when the target is settled). */
   #run(line: string): { command: Command; done: Promise<void> } {
     const command = parseCommand(line, this.#state);
     if (this.#ended) return { command, done: Promise.resolve() };

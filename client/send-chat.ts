@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { ZkchatError } from '../core/errors.js';
-import type { ChatEventData, ReplyData } from '../protocol/actions.js';
+import type { ChatEventData, ReplyData, RoomEvent } from '../protocol/actions.js';
 import { ErrorCode } from '../protocol/codes.js';
 import type { ChatClient } from './chat-client.js';
 import { ConnectionError } from './errors.js';
@@ -32,23 +32,50 @@ export interface SentChat extends ChatReply {
  * sync shows it again.
  */
 export async function sendChat(client: ChatClient, to: string, message: string, options: SendChatOptions = {}): Promise<SentChat> {
-  const attempts = options.attempts ?? 3;
-  const clientMsgId = randomUUID();
   const shown = new Set<string>();
   const onChat = (event: ChatEventData) => shown.add(event.id);
   client.on('chat', onChat);
   try {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        if (!client.isReady) await once(client, 'reconnected', { signal: AbortSignal.timeout(options.reconnectWaitMs ?? 20_000) });
-        const reply = await client.request('chat', { to, message, clientMsgId });
-        return { ...reply, alreadyShown: shown.has(reply.id) };
-      } catch (err) {
-        if (attempt >= attempts || !isWorthRetrying(err)) throw asReadable(err);
-      }
-    }
+    const reply = await withRetries(client, options, (clientMsgId) => client.request('chat', { to, message, clientMsgId }));
+    return { ...reply, alreadyShown: shown.has(reply.id) };
   } finally {
     client.off('chat', onChat);
+  }
+}
+
+type RoomChatReply = ReplyData['roomChat'];
+
+/** A room message the server stored; `alreadyShown` as for a private one. */
+export interface SentRoomChat extends RoomChatReply {
+  alreadyShown: boolean;
+}
+
+/** Sends a room message the way sendChat sends a private one: retried with one clientMsgId, stored once. */
+export async function sendRoomChat(client: ChatClient, room: string, message: string, options: SendChatOptions = {}): Promise<SentRoomChat> {
+  const shown = new Set<string>();
+  const onRoomEvent = (event: RoomEvent) => {
+    if (event.action === 'roomChat') shown.add(event.data.id);
+  };
+  client.on('roomEvent', onRoomEvent);
+  try {
+    const reply = await withRetries(client, options, (clientMsgId) => client.request('roomChat', { room, message, clientMsgId }));
+    return { ...reply, alreadyShown: shown.has(reply.id) };
+  } finally {
+    client.off('roomEvent', onRoomEvent);
+  }
+}
+
+/** Tries `send` (each time with the same clientMsgId) until it is answered, waiting for a reconnect in between. */
+async function withRetries<T>(client: ChatClient, options: SendChatOptions, send: (clientMsgId: string) => Promise<T>): Promise<T> {
+  const attempts = options.attempts ?? 3;
+  const clientMsgId = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (!client.isReady) await once(client, 'reconnected', { signal: AbortSignal.timeout(options.reconnectWaitMs ?? 20_000) });
+      return await send(clientMsgId);
+    } catch (err) {
+      if (attempt >= attempts || !isWorthRetrying(err)) throw asReadable(err);
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import type { RawData } from 'ws';
 import { isChatEventData, type InboxPosition, type ReplyData } from '../protocol/actions.js';
 import { PROTOCOL_VERSION, type ErrorData, type ServerFrame } from '../protocol/frames.js';
 import { isPlainObject } from '../protocol/schema.js';
+import { readRoomLogRead } from './room-frames.js';
 
 /**
  * Reads one text frame from a server, or returns null when it is not a v1 frame.
@@ -49,7 +50,7 @@ export function readInboxPosition(login: unknown): InboxPosition | null {
 
 /**
  * A sync reply, checked: null when its envelope is unusable. Events that are not readable chat
- * events are left out and counted in `malformed` (a hole they leave is then fetched again).
+ * (or room) events are left out and counted in `malformed` (a hole they leave is then fetched again).
  */
 export function readSyncReply(data: unknown): { reply: ReplyData['sync']; malformed: number } | null {
   if (!isPlainObject(data) || !Array.isArray(data.events) || typeof data.complete !== 'boolean') return null;
@@ -58,5 +59,17 @@ export function readSyncReply(data: unknown): { reply: ReplyData['sync']; malfor
   for (const event of data.events as unknown[]) {
     if (isPlainObject(event) && event.action === 'chat' && isChatEventData(event.data)) events.push({ action: 'chat', data: event.data });
   }
-  return { reply: { events, complete: data.complete, head: data.head as number, epoch: data.epoch }, malformed: data.events.length - events.length };
+  let malformed = data.events.length - events.length;
+  const reply: ReplyData['sync'] = { events, complete: data.complete, head: data.head as number, epoch: data.epoch };
+  if (isPlainObject(data.rooms)) {
+    // A room whose read is unreadable is left out: the room sync asks for it again.
+    const rooms: NonNullable<ReplyData['sync']['rooms']> = {};
+    for (const [room, value] of Object.entries(data.rooms)) {
+      const read = readRoomLogRead(value);
+      if (read) rooms[room] = read.read;
+      malformed += read ? read.malformed : 1;
+    }
+    reply.rooms = rooms;
+  }
+  return { reply, malformed };
 }

@@ -23,9 +23,9 @@ const SPECS = {
   inputMaxChars: { env: 'ZKCHAT_INPUT_MAX_CHARS', default: MESSAGE_MAX + COMMAND_ROOM, min: 80, max: 100_000 },
   /** Typed lines kept for the up and down arrows, for as long as the client runs. */
   historySize: { env: 'ZKCHAT_HISTORY_SIZE', default: 500, min: 0, max: 100_000 },
-  /** User names Tab offers after /to and /who: the most recent ones the client saw. */
+  /** User names Tab offers after /to and /who (and room names after /join): the most recent ones the client saw. */
   recentNames: { env: 'ZKCHAT_RECENT_NAMES', default: 50, min: 1, max: 10_000 },
-  /** Messages of the inbox shown at login, under "while you were away". */
+  /** Messages of the inbox shown at login, under "while you were away" (rooms start at their head). */
   backlog: { env: 'ZKCHAT_BACKLOG', default: 20, min: 0, max: 1000 },
 } satisfies Record<string, SettingSpec>;
 

@@ -4,7 +4,7 @@ import { ZkchatError } from '../core/errors.js';
 import { MESSAGE_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, userKey, type ChatMessage, type ClientAction, type ReplyData } from '../protocol/actions.js';
 import { ErrorCode } from '../protocol/codes.js';
 import type { GapInfo } from './chat-client-types.js';
-import { COMMAND_HELP, NOT_YET_COMMANDS } from './command-parser.js';
+import { COMMAND_HELP } from './command-parser.js';
 import { ConnectionError } from './errors.js';
 import { checkAddress } from './server-address.js';
 import { processTerminal, type Terminal } from './terminal.js';
@@ -108,7 +108,7 @@ export function renderWho(info: ReplyData['userInfo']): string {
 export function renderHelp(): string {
   const width = Math.max(...COMMAND_HELP.map((c) => c.usage.length));
   const lines = COMMAND_HELP.map((c) => `  ${chalk.cyan(c.usage.padEnd(width))}  ${c.description}`);
-  return ['commands:', ...lines, chalk.gray(`  ${NOT_YET_COMMANDS.map((name) => `/${name}`).join(' ')} are not yet available`)].join('\n');
+  return ['commands:', ...lines, chalk.gray('  Tab completes commands, user names after /to and /who, room names after /join and /leave')].join('\n');
 }
 
 /** Why typed or pasted text stopped at `maxChars`. */
@@ -124,6 +124,14 @@ export function promptText(defaultRecipient: string | null): string {
   return defaultRecipient === null ? '> ' : `${chalk.gray('[to ')}${chalk.cyan(defaultRecipient)}${chalk.gray(']')}> `;
 }
 
+/** The colour of room names, wherever they appear: distinct from the user names of private messages. */
+export const roomColour = chalk.magenta;
+
+/** The prompt while plain lines go to a room: `[#lobby]> `. */
+export function roomPromptText(room: string): string {
+  return `${chalk.gray('[')}${roomColour(`#${room}`)}${chalk.gray(']')}> `;
+}
+
 export function formatDelay(ms: number): string {
   const seconds = ms / 1000;
   return seconds < 0.95 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds)} s`;
@@ -136,6 +144,10 @@ export function formatDelay(ms: number): string {
 export function errorSentence(err: unknown, action: ClientAction, subject?: string): string {
   if (err instanceof ConnectionError) return err.message;
   if (!(err instanceof ZkchatError)) return `something went wrong: ${err instanceof Error ? err.message : String(err)}`;
+  if (ROOM_ACTIONS.has(action) && subject) {
+    const sentence = roomErrorSentence(err.code, action, subject);
+    if (sentence) return sentence;
+  }
   switch (err.code) {
     case ErrorCode.UNAUTHORIZED:
       return action === 'login' ? 'wrong username or password' : 'you are not logged in';
@@ -150,5 +162,21 @@ export function errorSentence(err: unknown, action: ClientAction, subject?: stri
       return 'the server is busy, try again';
     default:
       return err.message;
+  }
+}
+
+/** Actions whose `subject` is a room. */
+const ROOM_ACTIONS: ReadonlySet<ClientAction> = new Set<ClientAction>(['createRoom', 'joinRoom', 'leaveRoom', 'roomChat']);
+
+function roomErrorSentence(code: number, action: ClientAction, room: string): string | null {
+  switch (code) {
+    case ErrorCode.NOT_FOUND:
+      return `there is no room named ${room}: /rooms lists them, /create ${room} makes it`;
+    case ErrorCode.FORBIDDEN:
+      return `you are not in #${room}: /join ${room} first`;
+    case ErrorCode.CONFLICT:
+      return action === 'createRoom' ? `a room named ${room} exists already: /join ${room}` : null;
+    default:
+      return null;
   }
 }

@@ -101,6 +101,14 @@ const SPECS = {
     /** Users per page of `GET /online` when the request names no `limit` (at most 1000). */
     onlinePageDefault: { env: 'ONLINE_PAGE_DEFAULT', default: 100, min: 1, max: 1000 },
   },
+  pushQueue: {
+    /** Queue entries one node takes at a time. */
+    batchSize: { env: 'PUSH_QUEUE_BATCH_SIZE', default: 100, min: 1, max: 10_000 },
+    /** How long a dead node's unfinished queue entries wait before another node takes them over. */
+    claimIdleMs: { env: 'PUSH_QUEUE_CLAIM_IDLE_MS', default: 30_000, min: 100 },
+    /** Pause after a failed read or push before the queue is read again. */
+    retryMs: { env: 'PUSH_QUEUE_RETRY_MS', default: 1000, min: 10 },
+  },
   hotWords: {
     /** How often the leader clears the hot-words board. */
     resetMs: { env: 'HOT_WORDS_RESET_MS', default: 60 * MINUTE_MS, min: 1000 },

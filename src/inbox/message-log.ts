@@ -47,10 +47,10 @@ interface LogCommands {
   zkchatStoreChats(...args: (string | number)[]): Promise<Reply[][]>;
   zkchatReadInbox(...keysThenArgs: (string | number)[]): Promise<Reply[]>;
   zkchatInboxPosition(inbox: string, meta: string, user: string, nonce: string): Promise<[string, number]>;
-  zkchatStorePush(prefix: string, user: string, push: string, ts: number, nonce: string): Promise<Reply[]>;
+  zkchatStorePush(prefix: string, user: string, push: string, ts: number, nonce: string, claim: string): Promise<Reply[]>;
 }
 
-export type StorePushResult = { status: 'stored'; seq: number; nodes: string[] } | { status: 'unknown-recipient' };
+export type StorePushResult = { status: 'stored'; seq: number; nodes: string[] } | { status: 'duplicate' } | { status: 'unknown-recipient' };
 
 /** Chats stored by one script run at most: a longer run would hold up every other Redis client. */
 const MAX_CHATS_PER_CALL = 64;
@@ -101,9 +101,10 @@ export class MessageLog {
     return this.#commands.zkchatStoreChats(...args);
   }
 
-  /** Appends a push to `user`'s inbox (user key). */
-  async storePush(user: string, push: PushMessage): Promise<StorePushResult> {
-    const reply = await this.#commands.zkchatStorePush(this.keys.prefix, user, JSON.stringify(push), push.ts, epochNonce());
+  /** Appends a push to `user`'s inbox (user key); with `claim` (a Redis key naming the push), at most once. */
+  async storePush(user: string, push: PushMessage, claim = ''): Promise<StorePushResult> {
+    const reply = await this.#commands.zkchatStorePush(this.keys.prefix, user, JSON.stringify(push), push.ts, epochNonce(), claim);
+    if (reply[0] === 'dup') return { status: 'duplicate' };
     if (reply[0] !== 'ok') return { status: 'unknown-recipient' };
     return { status: 'stored', seq: Number(reply[1]), nodes: reply[2] as string[] };
   }

@@ -176,13 +176,15 @@ return {redis.call('HGET', KEYS[2], 'epoch'), tonumber(redis.call('HGET', KEYS[2
 
 /**
  * Appends a push to one user's inbox (the offline queue: a device gets it at its next login or sync)
- * and returns where it went. ARGV: prefix, user key, push JSON (without seq), ts, nonce.
- * Returns {'ok', seq, nodes} | {'unknown'}.
+ * and returns where it went. ARGV: prefix, user key, push JSON (without seq), ts, nonce, claim key
+ * ('' for none: a key naming this push, set with the append, so a push handed in twice is stored once).
+ * Returns {'ok', seq, nodes} | {'dup'} | {'unknown'}.
  */
 export function storePushScript(limits: ScriptLimits): string {
   return `${logLib(limits)}
-local P, user = ARGV[1], ARGV[2]
+local P, user, claim = ARGV[1], ARGV[2], ARGV[6]
 if not redis.call('HGET', P .. 'users', user) then return {'unknown'} end
+if claim ~= '' and redis.call('SET', claim, '1', 'NX', 'PX', '${limits.maxAgeMs}') == false then return {'dup'} end
 local seq = append(P .. 'inbox:' .. user, P .. 'inbox-meta:' .. user, user, ARGV[5], 'push', ARGV[3], ARGV[4])
 return {'ok', seq, nodesOf(P .. 'session:' .. user)}
 `;

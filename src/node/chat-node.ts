@@ -28,6 +28,7 @@ import { AdminRoutes } from '../admin/admin-routes.js';
 import { AdminServer } from '../admin/admin-server.js';
 import { PushService } from '../push/push-service.js';
 import { Subscriptions } from '../push/subscriptions.js';
+import { PushQueue } from '../push/push-queue.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientServer } from './client-server.js';
 import { endSession } from './handlers/account.js';
@@ -55,6 +56,8 @@ export class ChatNode {
   #hotWords: HotWordsBoard | null = null;
   #admin: AdminServer | null = null;
   #subscriptions: Subscriptions | null = null;
+  #pushQueue: PushQueue | null = null;
+  #queueRedis: Redis | null = null;
   adminPort = 0;
   readonly #onSighup = () => void this.#words?.reload();
   #stopping: Promise<void> | null = null;
@@ -186,18 +189,21 @@ export class ChatNode {
       await this.#archive.start();
     }
 
+    const push = new PushService({
+      log: services.log,
+      directory: services.directory,
+      router: services.router,
+      sessions: global,
+      redis,
+      keys,
+      liveNodes: () => cluster.liveNodes(),
+      subscriptions,
+      logger: logger.child({ component: 'push' }),
+    });
+    this.#queueRedis = await connectBlockingRedis(redis);
+    this.#pushQueue = new PushQueue(redis, this.#queueRedis, keys, push, { consumer: config.nodeId, ...limits.pushQueue }, logger.child({ component: 'push-queue' }));
+    await this.#pushQueue.start();
     if (config.adminToken !== '') {
-      const push = new PushService({
-        log: services.log,
-        directory: services.directory,
-        router: services.router,
-        sessions: global,
-        redis,
-        keys,
-        liveNodes: () => cluster.liveNodes(),
-        subscriptions,
-        logger: logger.child({ component: 'push' }),
-      });
       this.#admin = new AdminServer({ host: config.host, port: config.adminPort, token: config.adminToken, maxBodyBytes: limits.admin.maxBodyBytes }, new AdminRoutes(push, limits.admin), logger.child({ component: 'admin' }));
       this.adminPort = await this.#admin.listen();
     } else {
@@ -251,6 +257,8 @@ export class ChatNode {
     const services = this.#services;
     if (services) await services.global.removeNode(services.nodeId).catch(warn('could not remove sessions'));
     await this.#cluster?.stop().catch(warn('could not leave the cluster cleanly'));
+    await this.#pushQueue?.stop().catch(warn('push queue'));
+    this.#queueRedis?.disconnect();
     if (this.#archive) await withTimeout(this.#archive.stop(), ARCHIVE_STOP_MS, 'the archive batch in hand did not finish; it stays in Redis').catch(warn('archive writer'));
     this.#hotWords?.stop();
     this.#subscriptions?.stop();

@@ -42,22 +42,23 @@ export class PushService {
    * Every device of `to`, on whatever node; stored first. A type the user turned off is neither
    * stored nor delivered (`unsubscribed: true`). 404 for an unknown user.
    */
-  async toUser(to: string, type: string, data: unknown): Promise<{ id: string; seq: number | null; online: boolean; unsubscribed?: true }> {
+  async toUser(to: string, type: string, data: unknown, once?: { id: string; claim: string }): Promise<{ id: string; seq: number | null; online: boolean; unsubscribed?: true; duplicate?: true }> {
     const user = userKey(to);
-    const push: PushMessage = { id: randomUUID(), type, data, ts: Date.now() };
+    const push: PushMessage = { id: once?.id ?? randomUUID(), type, data, ts: Date.now() };
     const off = await this.deps.subscriptions.off(user);
     if (off === null) throw notFound(`no user named "${to}"`);
     if (off.has(type)) return { id: push.id, seq: null, online: false, unsubscribed: true };
-    let stored = await this.deps.log.storePush(user, push);
-    if (stored.status === 'unknown-recipient' && (await this.deps.directory.spelling(to)) !== null) stored = await this.deps.log.storePush(user, push);
+    let stored = await this.deps.log.storePush(user, push, once?.claim);
+    if (stored.status === 'unknown-recipient' && (await this.deps.directory.spelling(to)) !== null) stored = await this.deps.log.storePush(user, push, once?.claim);
     if (stored.status === 'unknown-recipient') throw notFound(`no user named "${to}"`);
+    if (stored.status === 'duplicate') return { id: push.id, seq: null, online: false, duplicate: true };
     this.deps.router.deliver(push.id, { action: 'push', data: push }, [{ user, seq: stored.seq, nodes: stored.nodes }]);
     return { id: push.id, seq: stored.seq, online: this.deps.router.anyAlive(stored.nodes) };
   }
 
   /** Every logged-in connection of the cluster, once (not stored: offline users do not get it). */
-  broadcast(type: string, data: unknown): { id: string; nodes: number } {
-    const push: PushMessage = { id: randomUUID(), type, data, ts: Date.now() };
+  broadcast(type: string, data: unknown, id: string = randomUUID()): { id: string; nodes: number } {
+    const push: PushMessage = { id, type, data, ts: Date.now() };
     this.deps.router.broadcast(push.id, { action: 'push', data: push });
     return { id: push.id, nodes: this.deps.liveNodes().length };
   }

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { Redis } from 'ioredis';
 import type { EventData, InboxEvent, ReplyData } from '../../protocol/actions.js';
 import { writeUsersAndRooms } from '../helpers/cheap-users.js';
 import { eventually, startCluster, type ClusterNode } from '../helpers/cluster.js';
@@ -165,4 +166,34 @@ test.serial('a push type turned off is neither delivered nor queued, on any node
   const on = await api(n2, 'POST', '/push/broadcast', { type: 'news', data: 'news again' });
   for (const device of [erin.client, erin2]) await device.next((f) => f.action === 'push' && dataOf<EventData['push']>(f).id === on.body.id);
   t.is((await erin.client.request('setSubscriptions', { types: { 'Bad Type': false } })).action, 'error');
+});
+
+test.serial('queue entries are pushed once each while a consuming node is stopped and then killed with -9', async (t) => {
+  const cluster = await startCluster(t, 2, { env: { ...ADMIN, PUSH_QUEUE_CLAIM_IDLE_MS: '500' } });
+  const [n1, n2] = cluster.nodes as [ClusterNode, ClusterNode];
+  const gina = await loggedInClient(n2.clientPort);
+  t.teardown(() => gina.client.close());
+  const start = dataOf<ReplyData['login']>(gina.client.frames.find((f) => f.action === 'login')!).inbox;
+  const redis = new Redis(cluster.services.redisUrl);
+  t.teardown(() => redis.disconnect());
+  const stream = `${cluster.services.redisPrefix}push-queue`;
+
+  // node-1 stops with its blocking read on the stream: entries handed to it stay pending with it.
+  n1.proc.child.kill('SIGSTOP');
+  const COUNT = 40;
+  for (let i = 0; i < COUNT; i++) await redis.xadd(stream, '*', 'to', gina.username, 'type', 'queued', 'data', JSON.stringify(i));
+  await redis.xadd(stream, '*', 'type', 'broken', 'data', '{not json');
+  // Redis handed the stopped node's waiting read some entries: those must be taken over.
+  const pending = (await redis.xpending(stream, 'push')) as [number, string, string, [string, string][] | null];
+  t.true((pending[3] ?? []).some(([consumer, count]) => consumer === 'node-1' && Number(count) > 0), JSON.stringify(pending));
+  n1.proc.child.kill('SIGKILL');
+
+  const events = await eventually(async () => {
+    const read = dataOf<ReplyData['sync']>(await gina.client.request('sync', { after: start.head, epoch: start.epoch, limit: 1000 }));
+    return read.events.length >= COUNT ? read.events : undefined;
+  }, 20_000, 'every queued push in the inbox');
+  const values = events.map((e) => (e.action === 'push' ? e.data.data : null));
+  t.deepEqual([...values].sort((a, b) => Number(a) - Number(b)), Array.from({ length: COUNT }, (_, i) => i), 'each entry once');
+  // The queue empties: every entry (the broken one too) is acknowledged and deleted.
+  await eventually(async () => ((await redis.xlen(stream)) === 0 ? true : undefined), 10_000, 'the queue drained');
 });

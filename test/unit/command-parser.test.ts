@@ -1,5 +1,5 @@
 import test from 'ava';
-import { COMMAND_HELP, NOT_YET_COMMANDS, parseCommand, type Command, type ParserState } from '../../client/command-parser.js';
+import { COMMAND_HELP, parseCommand, type Command, type ParserState } from '../../client/command-parser.js';
 import { MESSAGE_MAX } from '../../protocol/actions.js';
 
 const noDefault = (): ParserState => ({ defaultRecipient: null });
@@ -129,7 +129,7 @@ test('/who rejects an invalid user name', (t) => {
   t.regex(reasonOf(parseCommand('/who a!', noDefault())), /"a!" is not a valid username/);
 });
 
-// /help, /quit, not-yet commands ----------------------------------------------
+// /help, /quit, room commands -------------------------------------------------
 
 test('/help and /quit, with or without trailing words', (t) => {
   t.deepEqual(parseCommand('/help', noDefault()), { kind: 'help' });
@@ -138,12 +138,12 @@ test('/help and /quit, with or without trailing words', (t) => {
   t.deepEqual(parseCommand(' /quit now ', toBob()), { kind: 'quit' });
 });
 
-test('room and history commands are recognised but not yet available', (t) => {
-  for (const name of ['join', 'leave', 'rooms', 'hot', 'history']) {
-    t.deepEqual(parseCommand(`/${name}`, noDefault()), { kind: 'notYet', feature: `/${name}` });
-    t.deepEqual(parseCommand(`/${name} lobby`, toBob()), { kind: 'notYet', feature: `/${name}` });
-  }
-  t.deepEqual([...NOT_YET_COMMANDS].sort(), ['history', 'hot', 'join', 'leave', 'rooms']);
+test('room and history commands are available (their details: client-rooms.test.ts)', (t) => {
+  t.deepEqual(parseCommand('/join lobby', noDefault()), { kind: 'join', room: 'lobby' });
+  t.deepEqual(parseCommand('/leave', toBob()), { kind: 'leave', room: null });
+  t.deepEqual(parseCommand('/rooms', noDefault()), { kind: 'rooms' });
+  t.deepEqual(parseCommand('/hot', noDefault()), { kind: 'hot', count: 10 });
+  t.deepEqual(parseCommand('/history', toBob()), { kind: 'history', count: 20 });
 });
 
 // Unknown commands -----------------------------------------------------------

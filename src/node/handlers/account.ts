@@ -29,6 +29,8 @@ export async function login(services: NodeServices, ctx: RequestContext, data: R
   conn.logIn(username, Date.now());
   const user = conn.user!;
   const devices = services.local.add(user, conn);
+  // In its rooms before their positions are read, so no room event falls between the two.
+  for (const room of roomKeys) services.nodeRooms.join(room, conn);
   try {
     const transaction = services.redis.multi();
     services.global.queueSetNodeDevices(transaction, username, services.nodeId, services.fence(), devices, conn.loginAt);
@@ -40,7 +42,6 @@ export async function login(services: NodeServices, ctx: RequestContext, data: R
     const inbox = MessageLog.positionOf(results![1]![1]);
     const rooms: Record<string, InboxPosition> = {};
     roomKeys.forEach((room, i) => (rooms[room] = MessageLog.positionOf(results![2 + i]![1])));
-    for (const room of roomKeys) services.nodeRooms.join(room, conn);
     conn.logger.info('user logged in', { user: username, devices, rooms: roomKeys.length });
     return { username, nodeId: services.nodeId, loginAt: conn.loginAt, inbox, rooms };
   } catch (err) {

@@ -1,0 +1,156 @@
+import type { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ZkchatError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { PUSH_TYPE_PATTERN, USERNAME_PATTERN } from '../../protocol/actions.js';
+import { fieldOf } from '../inbox/inbox-entries.js';
+import type { RedisKeys } from '../storage/redis-keys.js';
+import type { PushService } from './push-service.js';
+
+export interface PushQueueOptions {
+  /** This consumer's name in the group: the node id, so a restarted node finishes its own entries. */
+  consumer: string;
+  batchSize: number;
+  /** Entries another node read but left unacknowledged this long are taken over (it died). */
+  claimIdleMs: number;
+  retryMs: number;
+}
+
+type Entry = [id: string, fields: string[] | null];
+type ReadReply = [stream: string, entries: Entry[]][] | null;
+
+const GROUP = 'push';
+/** How long one blocking read waits; also how long stop() may wait for it. */
+const BLOCK_MS = 1000;
+
+/** What a queue entry asks for: a push to one user, or a broadcast. */
+type QueuedPush = { to: string; type: string; data: unknown } | { broadcast: true; type: string; data: unknown };
+
+/**
+ * The push queue: producers `XADD <prefix>push-queue * to <user> type <type> [data <json>]` (or
+ * `broadcast 1` instead of `to`), and every node consumes the stream through one consumer group, so
+ * each entry goes to one node. A push to a user is stored at most once per entry (the entry id is
+ * claimed in the same script that appends to the inbox), so an entry taken over from a node that
+ * died mid-way is not stored twice; a broadcast is claimed before it is sent (at most once).
+ */
+export class PushQueue {
+  #stopped = false;
+  #loop: Promise<void> | null = null;
+  #lastClaimAt = 0;
+  readonly #stream: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly blocking: Redis,
+    private readonly keys: RedisKeys,
+    private readonly push: PushService,
+    private readonly options: PushQueueOptions,
+    private readonly logger: Logger,
+  ) {
+    this.#stream = `${keys.prefix}push-queue`;
+  }
+
+  async start(): Promise<void> {
+    await this.#ensureGroup();
+    this.#lastClaimAt = Date.now();
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#loop;
+  }
+
+  async #ensureGroup(): Promise<void> {
+    try {
+      await this.redis.xgroup('CREATE', this.#stream, GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+  }
+
+  async #run(): Promise<void> {
+    let ownLeftovers = true; // entries an earlier run of this node read and did not finish
+    while (!this.#stopped) {
+      try {
+        let entries: Entry[];
+        if (ownLeftovers) {
+          entries = await this.#read('0');
+          ownLeftovers = entries.length > 0;
+        } else if (Date.now() - this.#lastClaimAt >= this.options.claimIdleMs / 2) {
+          entries = await this.#claimAbandoned();
+        } else {
+          entries = await this.#read('>');
+        }
+        for (const [id, fields] of entries) if (fields) await this.#pushOne(id, fields);
+        if (entries.length > 0) {
+          const ids = entries.map(([id]) => id);
+          await this.redis.multi().xack(this.#stream, GROUP, ...ids).xdel(this.#stream, ...ids).exec();
+        }
+      } catch (err) {
+        if (this.#stopped) break;
+        if (String((err as Error).message).includes('NOGROUP')) await this.#ensureGroup().catch(() => undefined);
+        this.logger.warn('push queue: read or push failed; retrying', { err: (err as Error).message });
+        await sleep(this.options.retryMs);
+      }
+    }
+  }
+
+  async #read(from: '0' | '>'): Promise<Entry[]> {
+    const { consumer, batchSize } = this.options;
+    const reply = (
+      from === '0'
+        ? await this.redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', batchSize, 'STREAMS', this.#stream, '0')
+        : await this.blocking.xreadgroup('GROUP', GROUP, consumer, 'COUNT', batchSize, 'BLOCK', BLOCK_MS, 'STREAMS', this.#stream, '>')
+    ) as ReadReply;
+    return reply?.[0]?.[1] ?? [];
+  }
+
+  async #claimAbandoned(): Promise<Entry[]> {
+    this.#lastClaimAt = Date.now();
+    const [, entries] = (await this.redis.xautoclaim(this.#stream, GROUP, this.options.consumer, this.options.claimIdleMs, '0-0', 'COUNT', this.options.batchSize)) as [
+      string,
+      Entry[],
+      string[]?,
+    ];
+    if (entries.length > 0) this.logger.info('push queue: took over entries of a node that stopped', { entries: entries.length });
+    return entries;
+  }
+
+  /** One entry; a bad one is logged and dropped (it would fail the same way every time). */
+  async #pushOne(entryId: string, fields: string[]): Promise<void> {
+    const parsed = parseEntry(fields);
+    if (typeof parsed === 'string') return void this.logger.error('push queue: dropping an unreadable entry', { entryId, problem: parsed });
+    const id = `queue-${entryId}`;
+    const claim = `${this.keys.prefix}push-done:${entryId}`;
+    try {
+      if ('to' in parsed) {
+        await this.push.toUser(parsed.to, parsed.type, parsed.data, { id, claim });
+      } else if ((await this.redis.set(claim, '1', 'PX', 86_400_000, 'NX')) === 'OK') {
+        this.push.broadcast(parsed.type, parsed.data, id);
+      }
+    } catch (err) {
+      if (err instanceof ZkchatError) return void this.logger.warn('push queue: entry refused', { entryId, err: err.message });
+      throw err;
+    }
+  }
+}
+
+/** The entry's push, or what is wrong with it. */
+export function parseEntry(fields: readonly string[]): QueuedPush | string {
+  const type = fieldOf(fields, 'type');
+  if (type === undefined || !PUSH_TYPE_PATTERN.test(type)) return 'type must be 1-32 of a-z, 0-9, "_", "." or "-"';
+  const dataText = fieldOf(fields, 'data');
+  let data: unknown = null;
+  if (dataText !== undefined) {
+    try {
+      data = JSON.parse(dataText) as unknown;
+    } catch {
+      return 'data is not valid JSON';
+    }
+  }
+  const to = fieldOf(fields, 'to');
+  if (to !== undefined) return USERNAME_PATTERN.test(to) ? { to, type, data } : 'to is not a valid username';
+  if (fieldOf(fields, 'broadcast') === '1') return { broadcast: true, type, data };
+  return 'an entry needs "to <user>" or "broadcast 1"';
+}

@@ -15,6 +15,10 @@ export function userKey(username: string): string {
 export const SYNC_LIMIT_DEFAULT = 100;
 export const SYNC_LIMIT_MAX = 1000;
 
+/** Users one `onlineUsers` page returns when it names no `limit`, and the most it may ask for. */
+export const ONLINE_USERS_LIMIT_DEFAULT = 100;
+export const ONLINE_USERS_LIMIT_MAX = 1000;
+
 /** Push types: short names a user can turn on and off. */
 export const PUSH_TYPE_PATTERN = /^[a-z0-9_.-]{1,32}$/;
 
@@ -44,7 +48,8 @@ const empty = object({});
 /** Request schemas of every action a client may send on the client port. */
 export const requestSchemas = {
   register: object({ username, password }),
-  login: object({ username, password }),
+  /** `device`: a name the client keeps for this device (e.g. a random id saved on disk), so its acknowledged position outlives the connection. */
+  login: object({ username, password, device: optional(string({ min: 1, max: 64, pattern: /^[A-Za-z0-9_-]+$/, patternHint: 'must be 1-64 letters, digits, "_" or "-"' })) }),
   logout: empty,
   ping: empty,
   chat: object({
@@ -75,6 +80,9 @@ export const requestSchemas = {
   }),
   popular: object({ limit: optional(integer({ min: 1, max: POPULAR_LIMIT_MAX })) }),
   subscriptions: empty,
+  /** The device processed its inbox up to `seq`: senders of the messages up to there learn they were delivered. */
+  ack: object({ seq: integer({ min: 0, max: Number.MAX_SAFE_INTEGER }) }),
+  onlineUsers: object({ cursor: optional(string({ min: 1, max: 64 })), limit: optional(integer({ min: 1, max: ONLINE_USERS_LIMIT_MAX })) }),
   /** `types`: push type → on (true) or off (false); types not named keep their setting. */
   setSubscriptions: object({ types: record({ min: 1, max: 32, pattern: PUSH_TYPE_PATTERN, patternHint: 'must be 1-32 of a-z, 0-9, "_", "." or "-"' }, boolean(), 100) }),
 } satisfies Record<string, Schema<unknown>>;
@@ -153,6 +161,10 @@ export interface ReplyData {
   /** The push types this user turned off; every other type is on. Chat is not a push type. */
   subscriptions: { off: string[] };
   setSubscriptions: { off: string[] };
+  /** The device's acknowledged position now (an older `seq` than one acked before changes nothing). */
+  ack: { seq: number };
+  /** Users (keys) with a connected device, sorted; `next` goes into `cursor` for the next page (null: last). */
+  onlineUsers: { count: number; users: string[]; next: string | null };
 }
 
 /** A private message as stored: the same for sender and recipient. */
@@ -231,6 +243,10 @@ export interface EventData {
   push: PushMessage & { seq?: number };
   /** The account was removed or logged out by the back office: go back to the login prompt (the close 4500 follows). */
   redirectToLogin: { reason: string };
+  /** A device of `to` acknowledged the private message `id` this user sent. */
+  delivered: { id: string; to: string };
+  /** Who came online or went offline lately (coalesced), and how many users are online now. */
+  online: { count: number; joined: string[]; left: string[] };
   roomChat: Sequenced<RoomMessage>;
   roomJoin: Sequenced<RoomMembershipChange>;
   roomLeave: Sequenced<RoomMembershipChange>;

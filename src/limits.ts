@@ -109,6 +109,10 @@ const SPECS = {
     /** Pause after a failed read or push before the queue is read again. */
     retryMs: { env: 'PUSH_QUEUE_RETRY_MS', default: 1000, min: 10 },
   },
+  online: {
+    /** Each node sends its clients at most one `online` event per this period. */
+    eventIntervalMs: { env: 'ONLINE_EVENT_INTERVAL_MS', default: 1000, min: 10 },
+  },
   hotWords: {
     /** How often the leader clears the hot-words board. */
     resetMs: { env: 'HOT_WORDS_RESET_MS', default: 60 * MINUTE_MS, min: 1000 },

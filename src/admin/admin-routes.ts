@@ -46,6 +46,9 @@ export class AdminRoutes {
         if (['/push/user', '/push/broadcast', '/kick', '/online'].includes(path)) {
           throw new ZkchatError(ErrorCode.METHOD_NOT_ALLOWED, `${method} is not allowed on ${path}`);
         }
+        if (method === 'GET' && /^\/push\/[^/]+$/.test(path)) {
+          return { status: 200, body: await this.push.status(decodeURIComponent(path.slice('/push/'.length))) };
+        }
         throw notFound(`no such endpoint: ${method} ${path}`);
     }
   }

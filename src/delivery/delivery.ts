@@ -1,8 +1,8 @@
-import { isChatMessage, isPushMessage, type ChatMessage, type PushMessage } from '../../protocol/actions.js';
+import { isChatMessage, isPushMessage, type ChatMessage, type EventData, type PushMessage } from '../../protocol/actions.js';
 import { isPlainObject } from '../../protocol/schema.js';
 import { isRoomEventBody, type RoomEventBody } from '../rooms/room-entries.js';
 
-/** A user (key) and the seq the event has in that user's inbox. */
+/** A user (key) and the seq the event has in that user's inbox (0: the event is not in the inbox). */
 export interface UserSeq {
   user: string;
   seq: number;
@@ -24,7 +24,13 @@ export type Audience =
  * What is delivered. `kick` is not sent as it is: each device of the audience gets
  * `redirectToLogin` and is closed with 4500.
  */
-export type DeliveryEvent = { action: 'chat'; data: ChatMessage } | { action: 'push'; data: PushMessage } | { action: 'kick'; data: { reason: string } } | RoomEventBody;
+export type DeliveryEvent =
+  | { action: 'chat'; data: ChatMessage }
+  | { action: 'push'; data: PushMessage }
+  | { action: 'kick'; data: { reason: string } }
+  | { action: 'delivered'; data: EventData['delivered'] }
+  | { action: 'online'; data: EventData['online'] }
+  | RoomEventBody;
 
 /** One event for one audience, the unit that local delivery and cluster relays carry. */
 export interface Delivery {
@@ -59,6 +65,10 @@ function isDeliveryEvent(value: unknown): value is DeliveryEvent {
       return isPushMessage(value.data);
     case 'kick':
       return isPlainObject(value.data) && typeof value.data.reason === 'string';
+    case 'delivered':
+      return isPlainObject(value.data) && typeof value.data.id === 'string' && typeof value.data.to === 'string';
+    case 'online':
+      return false; // each node makes its own; never relayed
     default:
       return isRoomEventBody(value);
   }

@@ -72,7 +72,7 @@ export class LocalDelivery<Conn extends DeviceConnection> {
   #toUser({ user, seq }: UserSeq, { event }: Delivery, except?: Conn): number {
     const conns = this.sessions.connections(user);
     if (!conns || (conns.size === 1 && except !== undefined && conns.has(except))) return 0; // nothing to encode for
-    return sendToAll(conns, JSON.stringify(eventFrame(event.action, { ...event.data, seq })), except);
+    return sendToAll(conns, JSON.stringify(eventFrame(event.action, seq > 0 ? { ...event.data, seq } : event.data)), except);
   }
 }
 

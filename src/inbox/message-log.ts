@@ -5,7 +5,7 @@ import type { RedisKeys } from '../storage/redis-keys.js';
 import { TurnBatch } from '../storage/turn-batch.js';
 import { epochNonce } from './epoch.js';
 import { parseInboxEntries, type StreamEntry } from './inbox-entries.js';
-import { inboxPositionScript, readInboxScript, storeChatsScript, storePushScript, type ScriptLimits } from './scripts.js';
+import { ackScript, inboxPositionScript, readInboxScript, storeChatsScript, storePushScript, type ScriptLimits } from './scripts.js';
 
 export interface ChatToStore {
   /** Stored spelling of the sender (the logged-in user). */
@@ -47,7 +47,26 @@ interface LogCommands {
   zkchatStoreChats(...args: (string | number)[]): Promise<Reply[][]>;
   zkchatReadInbox(...keysThenArgs: (string | number)[]): Promise<Reply[]>;
   zkchatInboxPosition(inbox: string, meta: string, user: string, nonce: string): Promise<[string, number]>;
-  zkchatStorePush(prefix: string, user: string, push: string, ts: number, nonce: string, claim: string): Promise<Reply[]>;
+  zkchatStorePush(prefix: string, user: string, push: string, ts: number, nonce: string, claim: string, id: string): Promise<Reply[]>;
+  zkchatAck(prefix: string, user: string, device: string, seq: number): Promise<Reply[]>;
+}
+
+/** A private message some device of its recipient acknowledged: its sender gets a receipt. */
+export interface Receipt {
+  id: string;
+  /** The sender (user key) and the recipient's spelling. */
+  sender: string;
+  to: string;
+  senderNodes: string[];
+}
+
+export type AckResult = { status: 'acked'; receipts: Receipt[] } | { status: 'ahead'; head: number };
+
+/** Where a push went and which of its user's devices acknowledged it. */
+export interface PushStatus {
+  user: string;
+  seq: number;
+  devices: { device: string; acked: boolean }[];
 }
 
 export type StorePushResult = { status: 'stored'; seq: number; nodes: string[] } | { status: 'duplicate' } | { status: 'unknown-recipient' };
@@ -62,6 +81,7 @@ const MAX_CHATS_PER_CALL = 64;
  */
 export class MessageLog {
   readonly #commands: LogCommands;
+  readonly #redis: Redis;
   readonly #batch: TurnBatch<ChatToStore, Reply[]>;
 
   constructor(redis: Redis, private readonly keys: RedisKeys, limits: ScriptLimits) {
@@ -69,6 +89,8 @@ export class MessageLog {
     redis.defineCommand('zkchatReadInbox', { numberOfKeys: 2, lua: readInboxScript(limits) });
     redis.defineCommand('zkchatInboxPosition', { numberOfKeys: 2, lua: inboxPositionScript(limits) });
     redis.defineCommand('zkchatStorePush', { numberOfKeys: 0, lua: storePushScript(limits) });
+    redis.defineCommand('zkchatAck', { numberOfKeys: 0, lua: ackScript(limits) });
+    this.#redis = redis;
     this.#commands = redis as unknown as LogCommands;
     this.#batch = new TurnBatch((chats) => this.#storeChats(chats), MAX_CHATS_PER_CALL);
   }
@@ -103,10 +125,34 @@ export class MessageLog {
 
   /** Appends a push to `user`'s inbox (user key); with `claim` (a Redis key naming the push), at most once. */
   async storePush(user: string, push: PushMessage, claim = ''): Promise<StorePushResult> {
-    const reply = await this.#commands.zkchatStorePush(this.keys.prefix, user, JSON.stringify(push), push.ts, epochNonce(), claim);
+    const reply = await this.#commands.zkchatStorePush(this.keys.prefix, user, JSON.stringify(push), push.ts, epochNonce(), claim, push.id);
     if (reply[0] === 'dup') return { status: 'duplicate' };
     if (reply[0] !== 'ok') return { status: 'unknown-recipient' };
     return { status: 'stored', seq: Number(reply[1]), nodes: reply[2] as string[] };
+  }
+
+  /** `device` (a named device, or '' for an unnamed connection) of `user` processed its inbox up to `seq`. */
+  async ack(user: string, device: string, seq: number): Promise<AckResult> {
+    const reply = await this.#commands.zkchatAck(this.keys.prefix, user, device, seq);
+    if (reply[0] === 'ahead') return { status: 'ahead', head: Number(reply[1]) };
+    const receipts = (reply[2] as [string, string, string, string[]][]).map(([id, sender, to, senderNodes]) => ({ id, sender, to, senderNodes }));
+    return { status: 'acked', receipts };
+  }
+
+  /** A named device logs in: it is listed (at 0 until it acks) in its user's delivery statuses. */
+  queueDevice(transaction: ChainableCommander, user: string, device: string): void {
+    transaction.hsetnx(`${this.keys.prefix}acks:${userKey(user)}`, device, '0');
+  }
+
+  /** The delivery status of push `id`, or null when it is unknown (never stored, or expired). */
+  async pushStatus(id: string): Promise<PushStatus | null> {
+    const where = await this.#redis.get(`${this.keys.prefix}push:${id}`);
+    if (where === null) return null;
+    const [user = '', seqText = '0'] = where.split(' ');
+    const seq = Number(seqText);
+    const acks = await this.#redis.hgetall(`${this.keys.prefix}acks:${user}`);
+    const devices = Object.entries(acks).map(([device, acked]) => ({ device, acked: Number(acked) >= seq })).sort((a, b) => a.device.localeCompare(b.device));
+    return { user, seq, devices };
   }
 
   /** Events of `user`'s inbox after seq `after`, at most `limit`, if `epoch` (when given) is the current one. */

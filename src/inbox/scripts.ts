@@ -177,7 +177,8 @@ return {redis.call('HGET', KEYS[2], 'epoch'), tonumber(redis.call('HGET', KEYS[2
 /**
  * Appends a push to one user's inbox (the offline queue: a device gets it at its next login or sync)
  * and returns where it went. ARGV: prefix, user key, push JSON (without seq), ts, nonce, claim key
- * ('' for none: a key naming this push, set with the append, so a push handed in twice is stored once).
+ * ('' for none: a key naming this push, set with the append, so a push handed in twice is stored once),
+ * push id.
  * Returns {'ok', seq, nodes} | {'dup'} | {'unknown'}.
  */
 export function storePushScript(limits: ScriptLimits): string {
@@ -186,6 +187,51 @@ local P, user, claim = ARGV[1], ARGV[2], ARGV[6]
 if not redis.call('HGET', P .. 'users', user) then return {'unknown'} end
 if claim ~= '' and redis.call('SET', claim, '1', 'NX', 'PX', '${limits.maxAgeMs}') == false then return {'dup'} end
 local seq = append(P .. 'inbox:' .. user, P .. 'inbox-meta:' .. user, user, ARGV[5], 'push', ARGV[3], ARGV[4])
+-- Where the push went, for its delivery status (GET /push/:id).
+redis.call('SET', P .. 'push:' .. ARGV[7], user .. ' ' .. seq, 'PX', '${limits.maxAgeMs}')
 return {'ok', seq, nodesOf(P .. 'session:' .. user)}
+`;
+}
+
+/** Receipts one ack produces at most; a larger step is finished by the device's next ack. */
+export const RECEIPTS_PER_ACK = 1000;
+
+/**
+ * A device acknowledges its inbox up to seq: its position is kept (per named device, never moving
+ * back), and the private messages other users sent that no device had acknowledged yet are returned
+ * for their senders' receipts, with the nodes holding the senders' devices.
+ * ARGV: prefix, user key, device ('' for an unnamed one), seq.
+ * Returns {head, receipts: {id, senderKey, recipientSpelling, senderNodes}...} or {'ahead', head}.
+ */
+export function ackScript(limits: ScriptLimits): string {
+  return `${logLib(limits)}
+local P, user, device, seq = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local meta, inbox = P .. 'inbox-meta:' .. user, P .. 'inbox:' .. user
+local head = tonumber(redis.call('HGET', meta, 'seq') or '0')
+if seq > head then return {'ahead', head} end
+if device ~= '' then
+  local acks = P .. 'acks:' .. user
+  local before = tonumber(redis.call('HGET', acks, device) or '-1')
+  if seq > before then redis.call('HSET', acks, device, ARGV[4]) end
+end
+local receipted = tonumber(redis.call('HGET', meta, 'receipted') or '0')
+local receipts = {}
+if seq > receipted then
+  local entries = redis.call('XRANGE', inbox, '(' .. receipted .. '-0', seq .. '-0', 'COUNT', ${RECEIPTS_PER_ACK})
+  local last = seq
+  if #entries == ${RECEIPTS_PER_ACK} then last = seqOf(entries[#entries][1]) end
+  for _, entry in ipairs(entries) do
+    local fields = entry[2]
+    if fields[4] == 'chat' then
+      local message = cjson.decode(fields[6])
+      local sender = string.lower(message['from'])
+      if sender ~= user then
+        receipts[#receipts + 1] = {message['id'], sender, message['to'], nodesOf(P .. 'session:' .. sender)}
+      end
+    end
+  end
+  redis.call('HSET', meta, 'receipted', last)
+end
+return {'ok', head, receipts}
 `;
 }

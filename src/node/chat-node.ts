@@ -29,10 +29,11 @@ import { AdminServer } from '../admin/admin-server.js';
 import { PushService } from '../push/push-service.js';
 import { Subscriptions } from '../push/subscriptions.js';
 import { PushQueue } from '../push/push-queue.js';
+import { OnlineEvents } from '../push/online-events.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientServer } from './client-server.js';
 import { endSession } from './handlers/account.js';
-import { createRequestPipeline } from './request-pipeline.js';
+import { ackFrames, createRequestPipeline } from './request-pipeline.js';
 import type { NodeServices } from './services.js';
 
 /** A host call that arrives before the node is built (cannot happen once start() returned). */
@@ -57,6 +58,7 @@ export class ChatNode {
   #admin: AdminServer | null = null;
   #subscriptions: Subscriptions | null = null;
   #pushQueue: PushQueue | null = null;
+  #onlineEvents: OnlineEvents | null = null;
   #queueRedis: Redis | null = null;
   adminPort = 0;
   readonly #onSighup = () => void this.#words?.reload();
@@ -144,6 +146,16 @@ export class ChatNode {
       logger,
     });
     this.#cluster = cluster;
+    const onlineEvents = new OnlineEvents(
+      redis,
+      keys,
+      limits.online.eventIntervalMs,
+      () => cluster.liveNodes(),
+      (event) => void localDelivery.deliver({ audience: { kind: 'all' }, event: { action: 'online', data: event } }),
+      logger.child({ component: 'online' }),
+    );
+    this.#onlineEvents = onlineEvents;
+    await onlineEvents.start();
     roomHost = new RoomHost({
       selfId: config.nodeId,
       store: roomStore,
@@ -172,6 +184,9 @@ export class ChatNode {
       global,
       router: new DeliveryRouter(config.nodeId, localDelivery, cluster),
       redis,
+      keys,
+      liveNodes: () => cluster.liveNodes(),
+      announceOnline: (user, online) => onlineEvents.announce(user, online),
       history: new HistoryReader(redis, keys, messages, logger.child({ component: 'history' })),
       hotWords,
       words,
@@ -211,7 +226,8 @@ export class ChatNode {
     }
 
     const pipeline = createRequestPipeline(services, limits.client.maxFrameBytes);
-    this.#clients = new ClientServer(limits.client, { onFrame: pipeline, onClose: (conn) => this.#endSessionQuietly(conn) }, logger, config.nodeId);
+    const onUrgentFrame = ackFrames(services, limits.client.maxFrameBytes, pipeline);
+    this.#clients = new ClientServer(limits.client, { onFrame: pipeline, onUrgentFrame, onClose: (conn) => this.#endSessionQuietly(conn) }, logger, config.nodeId);
     this.clientPort = await this.#clients.listen(config.host, config.clientPort);
     cluster.setClientPort(this.clientPort);
     await cluster.start();
@@ -262,6 +278,7 @@ export class ChatNode {
     if (this.#archive) await withTimeout(this.#archive.stop(), ARCHIVE_STOP_MS, 'the archive batch in hand did not finish; it stays in Redis').catch(warn('archive writer'));
     this.#hotWords?.stop();
     this.#subscriptions?.stop();
+    this.#onlineEvents?.stop();
     this.#words?.close();
     process.off('SIGHUP', this.#onSighup);
     this.#blockingRedis?.disconnect();

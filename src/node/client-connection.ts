@@ -17,6 +17,8 @@ export class ClientConnection implements DeviceConnection {
   /** The logged-in user's stored spelling, and their key (case-folded), or null. */
   username: string | null = null;
   user: string | null = null;
+  /** The device name the client gave at login ('' for none): its acknowledged position is kept under it. */
+  device = '';
   loginAt = 0;
   readonly rate: RateLimiter;
   readonly logger: Logger;
@@ -42,13 +44,15 @@ export class ClientConnection implements DeviceConnection {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  logIn(username: string, at: number): void {
+  logIn(username: string, at: number, device = ''): void {
+    this.device = device;
     this.username = username;
     this.user = userKey(username);
     this.loginAt = at;
   }
 
   logOut(): void {
+    this.device = '';
     this.username = null;
     this.user = null;
   }

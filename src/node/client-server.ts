@@ -8,6 +8,11 @@ import { ClientConnection } from './client-connection.js';
 
 export interface ClientServerHooks {
   onFrame(conn: ClientConnection, raw: string): Promise<void>;
+  /**
+   * Frames that skip the connection's request queue and rate bucket (acks: a device acking a busy
+   * room must never be flood-closed for it, nor wait behind its own requests).
+   */
+  onUrgentFrame?: { matches(raw: string): boolean; handle(conn: ClientConnection, raw: string): Promise<void> };
   onClose(conn: ClientConnection): Promise<void>;
 }
 
@@ -52,6 +57,8 @@ export class ClientServer {
         return;
       }
       const raw = data.toString();
+      const urgent = this.hooks.onUrgentFrame;
+      if (urgent?.matches(raw)) return void urgent.handle(conn, raw);
       if (!conn.enqueue(() => this.hooks.onFrame(conn, raw))) {
         conn.logger.warn('closing connection: too many requests waiting', { user: conn.username });
         conn.close(CloseCode.FLOOD, 'flood: too many requests waiting');

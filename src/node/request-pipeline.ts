@@ -3,7 +3,7 @@ import { Handler } from '../../core/handler.js';
 import { compose, type Interceptor } from '../../core/interceptor.js';
 import { logRequests, rateLimit, requireAuth } from '../../core/interceptors.js';
 import { PUBLIC_ACTIONS } from '../../protocol/actions.js';
-import { ErrorCode } from '../../protocol/codes.js';
+import { CloseCode, ErrorCode } from '../../protocol/codes.js';
 import { FrameError, parseRequest, peekRequestId } from '../../protocol/validate.js';
 import { isBackendUnavailable } from '../storage/backend-errors.js';
 import type { ClientConnection } from './client-connection.js';
@@ -23,7 +23,11 @@ function validate(maxFrameBytes: number): Interceptor<RequestContext> {
  * Builds the function that takes one text frame from a client to its reply:
  * rate limit (before parsing, so junk floods are cut too) → validate → auth → log → handler.
  */
-export function createRequestPipeline(services: NodeServices, maxFrameBytes: number): (conn: ClientConnection, raw: string) => Promise<void> {
+export function createRequestPipeline(
+  services: NodeServices,
+  maxFrameBytes: number,
+  options: { rateLimited: boolean } = { rateLimited: true },
+): (conn: ClientConnection, raw: string) => Promise<void> {
   const handler = new Handler<RequestContext>(
     Object.fromEntries(
       Object.entries(clientHandlers).map(([action, fn]) => [action, (ctx: RequestContext, data: never) => fn(services, ctx, data)]),
@@ -34,7 +38,7 @@ export function createRequestPipeline(services: NodeServices, maxFrameBytes: num
   );
 
   const run = compose<RequestContext>(
-    [rateLimit(), validate(maxFrameBytes), requireAuth(PUBLIC_ACTIONS), logRequests(services.logger)],
+    [...(options.rateLimited ? [rateLimit<RequestContext>()] : []), validate(maxFrameBytes), requireAuth(PUBLIC_ACTIONS), logRequests(services.logger)],
     async (ctx) => {
       const request = ctx.request!;
       const data = await handler.dispatch(request.action, ctx, request.data);
@@ -60,4 +64,33 @@ export function createRequestPipeline(services: NodeServices, maxFrameBytes: num
       }
     }
   };
+}
+
+/** Frames at most this long are checked for being an ack (an ack is about 60 bytes). */
+const ACK_FRAME_MAX = 256;
+
+/**
+ * Acks go around the connection's queue and rate bucket. Anything that only looks like one (a small
+ * frame naming "ack") is parsed here; a frame that turns out to be another action takes the normal
+ * way after all, so nothing else can skip the queue.
+ */
+export function ackFrames(services: NodeServices, maxFrameBytes: number, normal: (conn: ClientConnection, raw: string) => Promise<void>) {
+  const unlimited = createRequestPipeline(services, maxFrameBytes, { rateLimited: false });
+  return {
+    matches: (raw: string) => raw.length <= ACK_FRAME_MAX && raw.includes('"ack"'),
+    handle: (conn: ClientConnection, raw: string): Promise<void> => {
+      if (peekAction(raw) === 'ack') return unlimited(conn, raw);
+      if (!conn.enqueue(() => normal(conn, raw))) conn.close(CloseCode.FLOOD, 'flood: too many requests waiting');
+      return Promise.resolve();
+    },
+  };
+}
+
+function peekAction(raw: string): string | null {
+  try {
+    const frame = JSON.parse(raw) as { action?: unknown };
+    return typeof frame.action === 'string' ? frame.action : null;
+  } catch {
+    return null;
+  }
 }

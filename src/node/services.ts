@@ -6,6 +6,7 @@ import type { DeliveryRouter } from '../delivery/router.js';
 import type { MessageLog } from '../inbox/message-log.js';
 import type { GlobalSessions } from '../session/global-sessions.js';
 import type { UserDirectory } from '../storage/user-directory.js';
+import type { RedisKeys } from '../storage/redis-keys.js';
 import type { UserStore } from '../storage/user-store.js';
 import type { HistoryReader } from '../history/history-reader.js';
 import type { HotWordsBoard } from '../hot-words/hot-words-board.js';
@@ -35,6 +36,11 @@ export interface NodeServices {
   readonly global: GlobalSessions;
   readonly router: DeliveryRouter<ClientConnection>;
   readonly redis: Redis;
+  readonly keys: RedisKeys;
+  /** Live nodes of the cluster, this one included. */
+  liveNodes(): string[];
+  /** Who came online on this node, or has no device left here (for `online` events). */
+  announceOnline(user: string, online: boolean): void;
   readonly history: HistoryReader;
   readonly hotWords: HotWordsBoard;
   /** The dirty-word filter: what is delivered, stored and counted is `words.mask(text)`. */

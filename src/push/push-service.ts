@@ -10,6 +10,7 @@ import type { GlobalSessions } from '../session/global-sessions.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
 import type { UserDirectory } from '../storage/user-directory.js';
 import type { Subscriptions } from './subscriptions.js';
+import { onlineUsersPage, type OnlinePage } from './online-users.js';
 
 export interface PushServiceDeps {
   log: MessageLog;
@@ -22,13 +23,6 @@ export interface PushServiceDeps {
   liveNodes(): string[];
   subscriptions: Subscriptions;
   logger: Logger;
-}
-
-export interface OnlinePage {
-  count: number;
-  users: string[];
-  /** Pass as `cursor` for the next page; null: this was the last. */
-  next: string | null;
 }
 
 /**
@@ -77,23 +71,14 @@ export class PushService {
   }
 
   /** Users with a device on a live node, by user key, `limit` per page after `cursor`. */
-  async online(cursor: string | undefined, limit: number): Promise<OnlinePage> {
-    const sets = this.deps.liveNodes().map((node) => this.deps.keys.nodeUsers(node));
-    const all = (sets.length === 0 ? [] : await this.deps.redis.sunion(...sets)).sort();
-    const start = cursor === undefined ? 0 : upperBound(all, cursor);
-    const users = all.slice(start, start + limit);
-    return { count: all.length, users, next: start + limit < all.length ? users.at(-1)! : null };
+  online(cursor: string | undefined, limit: number): Promise<OnlinePage> {
+    return onlineUsersPage(this.deps.redis, this.deps.keys, this.deps.liveNodes(), cursor, limit);
   }
-}
 
-/** Index of the first entry greater than `value` in a sorted array. */
-function upperBound(sorted: readonly string[], value: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! <= value) lo = mid + 1;
-    else hi = mid;
+  /** Where push `id` went and which devices of its user acknowledged it; 404 when unknown or expired. */
+  async status(id: string): Promise<{ id: string; to: string; seq: number; delivered: boolean; devices: { device: string; acked: boolean }[] }> {
+    const status = await this.deps.log.pushStatus(id);
+    if (!status) throw notFound(`no push with id "${id}" (never stored for a user, or expired)`);
+    return { id, to: status.user, seq: status.seq, delivered: status.devices.some((d) => d.acked), devices: status.devices };
   }
-  return lo;
 }

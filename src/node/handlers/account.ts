@@ -26,7 +26,7 @@ export async function login(services: NodeServices, ctx: RequestContext, data: R
   const [roomList] = await Promise.all([services.roomStore.roomsOf(userKey(username)), services.subscriptions.off(userKey(username))]);
   const roomKeys = roomList.map((room) => room.key);
   if (!conn.isOpen || conn.username !== null) throw badRequest('connection closed during login');
-  conn.logIn(username, Date.now());
+  conn.logIn(username, Date.now(), data.device ?? '');
   const user = conn.user!;
   const devices = services.local.add(user, conn);
   // In its rooms before their positions are read, so no room event falls between the two.
@@ -36,12 +36,14 @@ export async function login(services: NodeServices, ctx: RequestContext, data: R
     services.global.queueSetNodeDevices(transaction, username, services.nodeId, services.fence(), devices, conn.loginAt);
     services.log.queuePosition(transaction, username);
     services.roomLog.queuePositions(transaction, roomKeys);
+    if (conn.device !== '') services.log.queueDevice(transaction, username, conn.device);
     const results = await transaction.exec();
     const failed = results?.find(([err]) => err) ?? (results ? null : [new Error('login transaction discarded')]);
     if (failed) throw failed[0];
     const inbox = MessageLog.positionOf(results![1]![1]);
     const rooms: Record<string, InboxPosition> = {};
     roomKeys.forEach((room, i) => (rooms[room] = MessageLog.positionOf(results![2 + i]![1])));
+    if (devices === 1) services.announceOnline(user, true);
     conn.logger.info('user logged in', { user: username, devices, rooms: roomKeys.length });
     return { username, nodeId: services.nodeId, loginAt: conn.loginAt, inbox, rooms };
   } catch (err) {
@@ -64,6 +66,7 @@ export async function endSession(services: NodeServices, conn: ClientConnection)
   services.nodeRooms.leaveAll(conn); // while it still knows its user
   conn.logOut();
   const left = services.local.remove(user, conn);
+  if (left === 0) services.announceOnline(user, false);
   await services.global.setNodeDevices(username, services.nodeId, services.fence(), left);
   conn.logger.info('user logged out', { user: username, devicesLeft: left });
 }

@@ -8,6 +8,8 @@ import { sync } from './sync.js';
 import { history } from './history.js';
 import { popular } from './popular.js';
 import { setSubscriptions, subscriptions } from './subscriptions.js';
+import { ack } from './ack.js';
+import { onlineUsers } from './online.js';
 import { createRoom, joinRoom, leaveRoom, roomChat, rooms } from './rooms.js';
 
 export type ActionHandler<A extends ClientAction> = (services: NodeServices, ctx: RequestContext, data: RequestData<A>) => Promise<ReplyData[A]>;
@@ -30,4 +32,6 @@ export const clientHandlers: { [A in ClientAction]: ActionHandler<A> } = {
   popular,
   subscriptions,
   setSubscriptions,
+  ack,
+  onlineUsers,
 };

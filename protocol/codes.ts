@@ -41,6 +41,10 @@ export const CloseCode = {
   SLOW_CONSUMER: 4001,
   /** The client kept sending far above its rate limit. */
   FLOOD: 4002,
+  /** The connection did not log in within the login deadline. */
+  LOGIN_TIMEOUT: 4003,
+  /** Too many connections from the client's address on this node. */
+  TOO_MANY_CONNECTIONS: 4004,
   /** The server kicked the user (account removed, forced logout): go back to the login prompt. */
   KICKED: 4500,
 } as const;

@@ -31,6 +31,18 @@ const SPECS = {
     /** How often the server pings each client, and how long the client has to answer. */
     heartbeatIntervalMs: { env: 'HEARTBEAT_INTERVAL_MS', default: 25_000, min: 50 },
     heartbeatTimeoutMs: { env: 'HEARTBEAT_TIMEOUT_MS', default: 10_000, min: 50 },
+    /** A connection that has not logged in this long after connecting is closed (4003). */
+    loginTimeoutMs: { env: 'LOGIN_TIMEOUT_MS', default: 60_000, min: 100 },
+    /** Connections one address may hold on a node; more are closed at once (4004). */
+    maxConnectionsPerIp: { env: 'MAX_CONNECTIONS_PER_IP', default: 1000, min: 1 },
+    /** Logged-in connections one user may hold on a node; another login answers 429. */
+    maxConnectionsPerUser: { env: 'MAX_CONNECTIONS_PER_USER', default: 10, min: 1 },
+  },
+  login: {
+    /** Login and register attempts per username, and per address, in each window (all nodes together, counted in Redis); more answer 429. */
+    attemptsPerUser: { env: 'LOGIN_ATTEMPTS_PER_USER', default: 10, min: 1 },
+    attemptsPerIp: { env: 'LOGIN_ATTEMPTS_PER_IP', default: 60, min: 1 },
+    windowMs: { env: 'LOGIN_THROTTLE_WINDOW_MS', default: 60_000, min: 1000 },
   },
   inbox: {
     /** Events each user's inbox keeps; older ones are trimmed (a device behind that gets `complete: false`). */

@@ -14,6 +14,9 @@ export interface GatewayConfig {
   serverStaleMs: number;
   /** How long to wait for Redis at start-up, and the longest one read of the list may take. */
   connectTimeoutMs: number;
+  /** A request must arrive whole within this time (slow-loris), and bodies are refused above this size. */
+  requestTimeoutMs: number;
+  maxBodyBytes: number;
   logLevel: LogLevel;
 }
 
@@ -26,6 +29,8 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     redisPrefix: envString(env, 'REDIS_PREFIX', 'zkchat:'),
     serverStaleMs: envInt(env, 'SERVER_STALE_MS', 5000, 1),
     connectTimeoutMs: envInt(env, 'CONNECT_TIMEOUT_MS', 5000, 100),
+    requestTimeoutMs: envInt(env, 'GATEWAY_REQUEST_TIMEOUT_MS', 10_000, 100),
+    maxBodyBytes: envInt(env, 'GATEWAY_MAX_BODY_BYTES', 1024, 0),
     logLevel,
   };
 }

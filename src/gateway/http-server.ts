@@ -37,7 +37,11 @@ export class Gateway {
   async start(): Promise<number> {
     if (this.server) throw new Error('the gateway is already started');
     const redis = await connectRedis(this.config.redisUrl, { connectTimeoutMs: this.config.connectTimeoutMs, commandTimeoutMs: this.config.connectTimeoutMs });
-    const server = createServer((req, res) => this.handle(req, res));
+    // Headers must come within half the request deadline; 8 KiB of them at most (Node's default).
+    const server = createServer(
+      { requestTimeout: this.config.requestTimeoutMs, headersTimeout: Math.ceil(this.config.requestTimeoutMs / 2), maxHeaderSize: 8 * 1024 },
+      (req, res) => this.handle(req, res),
+    );
     try {
       await listen(server, this.config.port, this.config.host);
     } catch (err) {
@@ -76,6 +80,11 @@ export class Gateway {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const started = Date.now();
+    if (Number(req.headers['content-length'] ?? 0) > this.config.maxBodyBytes) {
+      send(res, { ...errorReply(413, `request bodies are limited to ${this.config.maxBodyBytes} bytes`), headers: { connection: 'close' } });
+      req.destroy();
+      return;
+    }
     req.resume(); // a body is never used; drain it so the connection can be reused
     const path = (req.url ?? '/').split('?', 1)[0]!;
     void this.route(req.method ?? '', path)

@@ -30,6 +30,7 @@ import { PushService } from '../push/push-service.js';
 import { Subscriptions } from '../push/subscriptions.js';
 import { PushQueue } from '../push/push-queue.js';
 import { OnlineEvents } from '../push/online-events.js';
+import { LoginThrottle } from '../abuse/login-throttle.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientServer } from './client-server.js';
 import { endSession } from './handlers/account.js';
@@ -185,6 +186,8 @@ export class ChatNode {
       router: new DeliveryRouter(config.nodeId, localDelivery, cluster),
       redis,
       keys,
+      loginThrottle: new LoginThrottle(redis, keys, limits.login),
+      maxConnectionsPerUser: limits.client.maxConnectionsPerUser,
       liveNodes: () => cluster.liveNodes(),
       announceOnline: (user, online) => onlineEvents.announce(user, online),
       history: new HistoryReader(redis, keys, messages, logger.child({ component: 'history' })),

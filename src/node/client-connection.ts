@@ -22,6 +22,8 @@ export class ClientConnection implements DeviceConnection {
   loginAt = 0;
   readonly rate: RateLimiter;
   readonly logger: Logger;
+  /** The peer's address (for per-address limits). */
+  readonly ip: string;
   #pending = 0;
   #tail: Promise<void> = Promise.resolve();
   #pongTimer: NodeJS.Timeout | null = null;
@@ -36,6 +38,7 @@ export class ClientConnection implements DeviceConnection {
     logger: Logger,
   ) {
     this.logger = logger.child({ conn: id });
+    this.ip = wire.remoteAddress ?? '';
     this.rate = new RateLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.rateBurst, floodAllowance: limits.floodAllowance });
     socket.on('pong', () => this.#clearPongTimer());
   }

@@ -19,6 +19,8 @@ export interface ClientServerHooks {
 /** The client port: accepts WebSockets, feeds text frames to the pipeline one at a time, runs heartbeats. */
 export class ClientServer {
   readonly #connections = new Set<ClientConnection>();
+  /** Open connections per peer address. */
+  readonly #perIp = new Map<string, number>();
   #wss: WebSocketServer | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
   #nextId = 0;
@@ -50,6 +52,17 @@ export class ClientServer {
     const conn = new ClientConnection(`${this.idPrefix}-${(++this.#nextId).toString(36)}`, socket, wire, this.limits, this.logger);
     this.#connections.add(conn);
     conn.logger.debug('connection opened');
+    const fromIp = (this.#perIp.get(conn.ip) ?? 0) + 1;
+    this.#perIp.set(conn.ip, fromIp);
+    if (fromIp > this.limits.maxConnectionsPerIp) {
+      conn.logger.warn('closing connection: too many from its address', { ip: conn.ip, connections: fromIp });
+      conn.close(CloseCode.TOO_MANY_CONNECTIONS, 'too many connections from your address');
+    }
+    // A socket that never logs in would hold its resources for ever.
+    const loginDeadline = setTimeout(() => {
+      if (conn.username === null && conn.isOpen) conn.close(CloseCode.LOGIN_TIMEOUT, 'log in sooner after connecting');
+    }, this.limits.loginTimeoutMs);
+    loginDeadline.unref();
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
@@ -67,6 +80,10 @@ export class ClientServer {
     // ws reports oversized frames here and closes with 1009 by itself.
     socket.on('error', (err) => conn.logger.info('connection error', { err: err.message, user: conn.username }));
     socket.on('close', (code) => {
+      clearTimeout(loginDeadline);
+      const left = (this.#perIp.get(conn.ip) ?? 1) - 1;
+      if (left > 0) this.#perIp.set(conn.ip, left);
+      else this.#perIp.delete(conn.ip);
       conn.dispose();
       this.#connections.delete(conn);
       conn.logger.debug('connection closed', { code, user: conn.username });

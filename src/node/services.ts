@@ -7,6 +7,7 @@ import type { MessageLog } from '../inbox/message-log.js';
 import type { GlobalSessions } from '../session/global-sessions.js';
 import type { UserDirectory } from '../storage/user-directory.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
+import type { LoginThrottle } from '../abuse/login-throttle.js';
 import type { UserStore } from '../storage/user-store.js';
 import type { HistoryReader } from '../history/history-reader.js';
 import type { HotWordsBoard } from '../hot-words/hot-words-board.js';
@@ -37,6 +38,9 @@ export interface NodeServices {
   readonly router: DeliveryRouter<ClientConnection>;
   readonly redis: Redis;
   readonly keys: RedisKeys;
+  /** Login and register attempts per username and address, shared by all nodes. */
+  readonly loginThrottle: LoginThrottle;
+  readonly maxConnectionsPerUser: number;
   /** Live nodes of the cluster, this one included. */
   liveNodes(): string[];
   /** Who came online on this node, or has no device left here (for `online` events). */

@@ -32,6 +32,10 @@ export function nodeEnv(services: TestServices, overrides: Record<string, string
     CLIENT_PORT: '0',
     CLUSTER_PORT: '0',
     ADMIN_PORT: '0',
+    // Every test connects from 127.0.0.1: the per-address limits are tested on their own.
+    LOGIN_ATTEMPTS_PER_IP: '1000000',
+    LOGIN_ATTEMPTS_PER_USER: '1000000',
+    MAX_CONNECTIONS_PER_IP: '100000',
     ZK_CONNECT: services.zkConnect,
     ZK_ROOT: services.zkRoot,
     ZK_SESSION_TIMEOUT_MS: '2000',

@@ -1,11 +1,12 @@
-import { badRequest, unauthorized } from '../../../core/errors.js';
+import { badRequest, rateLimited, unauthorized } from '../../../core/errors.js';
 import { userKey, type InboxPosition, type ReplyData, type RequestData } from '../../../protocol/actions.js';
 import { MessageLog } from '../../inbox/message-log.js';
 import type { ClientConnection } from '../client-connection.js';
 import type { RequestContext } from '../request-context.js';
 import type { NodeServices } from '../services.js';
 
-export async function register(services: NodeServices, _ctx: RequestContext, data: RequestData<'register'>): Promise<ReplyData['register']> {
+export async function register(services: NodeServices, ctx: RequestContext, data: RequestData<'register'>): Promise<ReplyData['register']> {
+  await services.loginThrottle.attempt(data.username, ctx.conn.ip);
   await services.users.register(data.username, data.password);
   await services.directory.remember(data.username);
   services.logger.info('user registered', { user: data.username });
@@ -20,6 +21,10 @@ export async function register(services: NodeServices, _ctx: RequestContext, dat
 export async function login(services: NodeServices, ctx: RequestContext, data: RequestData<'login'>): Promise<ReplyData['login']> {
   const { conn } = ctx;
   if (conn.username !== null) throw badRequest(`already logged in as "${conn.username}": log out first`);
+  await services.loginThrottle.attempt(data.username, conn.ip);
+  if ((services.local.connections(userKey(data.username))?.size ?? 0) >= services.maxConnectionsPerUser) {
+    throw rateLimited(`"${data.username}" has ${services.maxConnectionsPerUser} devices connected to this node already: close one first`);
+  }
   const username = await services.users.authenticate(data.username, data.password);
   if (username === null) throw unauthorized('wrong username or password');
   // Its rooms (those it joined, and every world room) and push settings are read before anything changes.

@@ -5,6 +5,7 @@ import type { ChatToStore, StoreChatResult } from '../../inbox/message-log.js';
 import type { Recipient } from '../../delivery/router.js';
 import type { RequestContext } from '../request-context.js';
 import type { NodeServices } from '../services.js';
+import { cleanUserText } from '../../text/user-text.js';
 
 /**
  * Private message. It is stored first, in one Redis round trip (both inboxes, the conversation's
@@ -14,8 +15,8 @@ import type { NodeServices } from '../services.js';
  * attempt's id and seq.
  */
 export async function chat(services: NodeServices, ctx: RequestContext, data: RequestData<'chat'>): Promise<ReplyData['chat']> {
-  // What is stored, delivered and counted as hot words is the masked text.
-  const toStore: ChatToStore = { from: ctx.username, to: data.to, message: services.words.mask(data.message), id: randomUUID(), ts: Date.now(), clientMsgId: data.clientMsgId };
+  // What is stored, delivered and counted as hot words is the cleaned, masked text.
+  const toStore: ChatToStore = { from: ctx.username, to: data.to, message: cleanUserText(services.words, data.message, 'data.message'), id: randomUUID(), ts: Date.now(), clientMsgId: data.clientMsgId };
   let result = await services.log.storeChat(toStore);
   if (result.status === 'unknown-recipient') {
     // Not in the Redis user directory: MongoDB has the last word (and fills the directory).

@@ -1,6 +1,7 @@
 import { roomKey, type ReplyData, type RequestData, type RoomInfo } from '../../../protocol/actions.js';
 import type { RequestContext } from '../request-context.js';
 import type { NodeServices } from '../services.js';
+import { cleanUserText } from '../../text/user-text.js';
 
 /**
  * Room requests. Rooms live on their host (the leader, see src/rooms/room-hosting.ts), which checks
@@ -9,7 +10,8 @@ import type { NodeServices } from '../services.js';
  */
 
 export async function createRoom(services: NodeServices, ctx: RequestContext, data: RequestData<'createRoom'>): Promise<ReplyData['createRoom']> {
-  const room = (await services.callHost(roomKey(data.name), 'createRoom', { ...data, user: ctx.user })) as RoomInfo;
+  const title = data.title === undefined ? undefined : cleanUserText(services.words, data.title, 'data.title');
+  const room = (await services.callHost(roomKey(data.name), 'createRoom', { name: data.name, ...(title !== undefined ? { title } : {}), user: ctx.user })) as RoomInfo;
   services.nodeRooms.applyMember({ t: 'member', room: roomKey(data.name), user: ctx.user, joined: true });
   return { room };
 }
@@ -40,7 +42,7 @@ export async function roomChat(services: NodeServices, ctx: RequestContext, data
     room: data.room,
     user: ctx.user,
     from: ctx.username,
-    message: services.words.mask(data.message),
+    message: cleanUserText(services.words, data.message, 'data.message'),
     device: ctx.conn.id,
     ...(data.clientMsgId !== undefined ? { clientMsgId: data.clientMsgId } : {}),
   };

@@ -2,12 +2,15 @@
  * The reference of the benchmark: a minimal raw `ws` server in its own process that speaks the part
  * of protocol v1 the generator uses, with no storage, no password hashing and no cluster. What it
  * reaches on a core is what the transport (ws + JSON) allows; zkchat is measured against it.
+ * RAW_RELAY_MODE picks the traffic it serves: 'pairs' (private `chat`, the default) or 'room'
+ * (`createRoom`, `joinRoom`, `roomChat`: one event frame to every other member connection).
  *
  * Prints `{"msg":"raw relay listening","clientPort":N}` on stdout; stops on SIGTERM / SIGINT and
  * when its stdin (a pipe from bench/main.js) ends.
  */
+import type { Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { ChatEventData, InboxPosition, ReplyData } from '../protocol/actions.js';
+import { roomKey, type ChatEventData, type EventData, type InboxPosition, type ReplyData, type RoomInfo } from '../protocol/actions.js';
 
 interface Request {
   id: string;
@@ -22,13 +25,25 @@ interface User {
   seq: number;
 }
 
-/** The per-connection state: who logged in on it. */
+/** The per-connection state: who logged in on it, and the rooms it joined. */
 interface Session {
   socket: WebSocket;
+  /** The TCP socket under `socket` (room mode corks it, see corkForTurn). */
+  wire: Socket;
+  corked: boolean;
   user: User | null;
+  rooms: Set<Room>;
+}
+
+/** A room of the room mode: its member connections and the seq of its last message. */
+interface Room {
+  name: string;
+  members: Set<Session>;
+  seq: number;
 }
 
 const users = new Map<string, User>();
+const rooms = new Map<string, Room>();
 let nextMessageId = 0;
 
 function reply(s: Session, id: string, action: string, data: unknown): void {
@@ -48,17 +63,22 @@ function userNamed(name: string): User {
 
 type Handler = (s: Session, req: Request) => void;
 
-/** Relay mode: private messages, one recipient each. */
-const relayHandlers: Record<string, Handler> = {
+/** Every mode: accounts (no password check) and ping. */
+const accountHandlers: Record<string, Handler> = {
   register: (s, req) => reply(s, req.id, 'register', { username: String(req.data.username) } satisfies ReplyData['register']),
   login: (s, req) => {
     const user = userNamed(String(req.data.username));
     user.socket = s.socket;
     s.user = user;
     const inbox: InboxPosition = { epoch: 'raw', head: 0 };
-    reply(s, req.id, 'login', { username: user.name, nodeId: 'raw', loginAt: Date.now(), inbox, rooms: {} } satisfies ReplyData['login']);
+    reply(s, req.id, 'login', { username: user.name, nodeId: 'raw', loginAt: Date.now(), inbox, rooms: {}, resumeToken: '', resumeExpiresAt: 0 } satisfies ReplyData['login']);
   },
   ping: (s, req) => reply(s, req.id, 'ping', { ts: Date.now() } satisfies ReplyData['ping']),
+};
+
+/** Pairs mode: private messages, one recipient each. */
+const relayHandlers: Record<string, Handler> = {
+  ...accountHandlers,
   chat: (s, req) => {
     const from = s.user;
     if (!from) return error(s, req.id, 401, 'log in first');
@@ -75,9 +95,93 @@ const relayHandlers: Record<string, Handler> = {
     reply(s, req.id, 'chat', { id, seq: ++from.seq, ts, online } satisfies ReplyData['chat']);
   },
 };
-// LATER (room mode, fan-out): a `roomHandlers` table (e.g. joinRoom, roomChat sending one event to
-// every member's socket) selected by a RAW_RELAY_MODE variable, matching the scenarios' Traffic.
-const handlers = relayHandlers;
+
+function roomInfo(room: Room, s: Session): RoomInfo {
+  return { name: room.name, title: room.name, world: false, members: room.members.size, online: room.members.size, joined: room.members.has(s) };
+}
+
+/** The room a request names, or null once the error went out. */
+function roomOf(s: Session, req: Request): Room | null {
+  const name = req.data.room;
+  const room = typeof name === 'string' ? rooms.get(roomKey(name)) : undefined;
+  if (!s.user) error(s, req.id, 401, 'log in first');
+  else if (!room) error(s, req.id, 404, `no room named "${String(name)}"`);
+  else return room;
+  return null;
+}
+
+/** Sessions corked until the end of this event-loop turn. */
+let corked: Session[] = [];
+
+/**
+ * Frames to one connection within a turn (the room messages read in one poll of the sockets) go out
+ * in one write: per member a system call per turn, not per message. zkchat's nodes do the same.
+ */
+function corkForTurn(s: Session): void {
+  if (s.corked) return;
+  s.corked = true;
+  s.wire.cork();
+  if (corked.push(s) === 1) setImmediate(uncorkAll);
+}
+
+function uncorkAll(): void {
+  const sessions = corked;
+  corked = [];
+  for (const s of sessions) {
+    s.corked = false;
+    s.wire.uncork();
+  }
+}
+
+function enter(room: Room, s: Session): void {
+  room.members.add(s);
+  s.rooms.add(room);
+}
+
+/** Room mode: members are connections; a room message goes to every other member connection. */
+const roomHandlers: Record<string, Handler> = {
+  ...accountHandlers,
+  createRoom: (s, req) => {
+    if (!s.user) return error(s, req.id, 401, 'log in first');
+    const name = String(req.data.name);
+    if (rooms.has(roomKey(name))) return error(s, req.id, 409, `room "${name}" exists already: join it`);
+    const room: Room = { name, members: new Set(), seq: 0 };
+    rooms.set(roomKey(name), room);
+    enter(room, s);
+    reply(s, req.id, 'createRoom', { room: roomInfo(room, s) } satisfies ReplyData['createRoom']);
+  },
+  joinRoom: (s, req) => {
+    const room = roomOf(s, req);
+    if (!room) return;
+    enter(room, s);
+    reply(s, req.id, 'joinRoom', { room: roomInfo(room, s), position: { epoch: 'raw', head: room.seq }, recent: [] } satisfies ReplyData['joinRoom']);
+  },
+  roomChat: (s, req) => {
+    const room = roomOf(s, req);
+    if (!room) return;
+    const { message } = req.data;
+    if (typeof message !== 'string') return error(s, req.id, 400, 'roomChat needs message');
+    if (!room.members.has(s)) return error(s, req.id, 403, `not a member of room "${room.name}"`);
+    const event: EventData['roomChat'] = { id: `raw-${++nextMessageId}`, room: room.name, from: s.user!.name, message, format: 'text', ts: Date.now(), seq: ++room.seq };
+    // Encoded once into bytes for every member: the least a fan-out can cost over ws.
+    const frame = Buffer.from(`{"v":1,"action":"roomChat","data":${JSON.stringify(event)}}`);
+    for (const member of room.members) {
+      if (member === s) continue;
+      corkForTurn(member);
+      member.socket.send(frame);
+    }
+    corkForTurn(s);
+    reply(s, req.id, 'roomChat', { id: event.id, seq: event.seq, ts: event.ts } satisfies ReplyData['roomChat']);
+  },
+};
+
+const MODES: Record<string, Record<string, Handler>> = { pairs: relayHandlers, room: roomHandlers };
+const mode = process.env.RAW_RELAY_MODE ?? 'pairs';
+const handlers = MODES[mode];
+if (!handlers) {
+  process.stderr.write(`raw relay: RAW_RELAY_MODE must be one of ${Object.keys(MODES).join(', ')}, got "${mode}"\n`);
+  process.exit(2);
+}
 
 function onFrame(s: Session, raw: RawData): void {
   let req: Request;
@@ -94,12 +198,13 @@ function onFrame(s: Session, raw: RawData): void {
 }
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, clientTracking: true, maxPayload: 65536 });
-wss.on('connection', (socket) => {
-  const session: Session = { socket, user: null };
+wss.on('connection', (socket, request) => {
+  const session: Session = { socket, wire: request.socket, corked: false, user: null, rooms: new Set() };
   socket.on('message', (raw) => onFrame(session, raw));
   socket.on('error', () => undefined);
   socket.on('close', () => {
     if (session.user && session.user.socket === socket) session.user.socket = null;
+    for (const room of session.rooms) room.members.delete(session);
   });
 });
 wss.on('listening', () => {

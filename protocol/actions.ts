@@ -51,6 +51,8 @@ export const requestSchemas = {
   /** `device`: a name the client keeps for this device (e.g. a random id saved on disk), so its acknowledged position outlives the connection. */
   login: object({ username, password, device: optional(string({ min: 1, max: 64, pattern: /^[A-Za-z0-9_-]+$/, patternHint: 'must be 1-64 letters, digits, "_" or "-"' })) }),
   logout: empty,
+  /** Logs in with the token of an earlier login of this device: no password, no password hash. */
+  resume: object({ token: string({ min: 1, max: 1024 }) }),
   ping: empty,
   chat: object({
     to: username,
@@ -91,7 +93,7 @@ export type ClientAction = keyof typeof requestSchemas;
 export type RequestData<A extends ClientAction> = Infer<(typeof requestSchemas)[A]>;
 
 /** Actions that work before `login`. */
-export const PUBLIC_ACTIONS: ReadonlySet<ClientAction> = new Set<ClientAction>(['register', 'login', 'ping']);
+export const PUBLIC_ACTIONS: ReadonlySet<ClientAction> = new Set<ClientAction>(['register', 'login', 'resume', 'ping']);
 
 /**
  * Actions of the internal cluster channel. A client port answers them with 403 so that a
@@ -138,11 +140,24 @@ export interface HistoryPage {
   next: string | null;
 }
 
+/** A login's (and a resume's) answer. `resumeToken`: what this device reconnects with (`resume`) until `resumeExpiresAt`. */
+export interface LoginReply {
+  username: string;
+  nodeId: string;
+  loginAt: number;
+  inbox: InboxPosition;
+  rooms: Record<string, InboxPosition>;
+  resumeToken: string;
+  resumeExpiresAt: number;
+}
+
 /** Reply payloads, by action. */
 export interface ReplyData {
   register: { username: string };
   /** `rooms`: the position of every room the user is in (world rooms included). */
-  login: { username: string; nodeId: string; loginAt: number; inbox: InboxPosition; rooms: Record<string, InboxPosition> };
+  login: LoginReply;
+  /** The same as a login's (with a new token: each token is good for one device until it is revoked or expires). */
+  resume: LoginReply;
   logout: Record<string, never>;
   ping: { ts: number };
   /** `seq`: the message's place in the sender's own inbox; `online`: whether a device of the recipient was connected. */

@@ -43,6 +43,8 @@ const SPECS = {
     attemptsPerUser: { env: 'LOGIN_ATTEMPTS_PER_USER', default: 10, min: 1 },
     attemptsPerIp: { env: 'LOGIN_ATTEMPTS_PER_IP', default: 60, min: 1 },
     windowMs: { env: 'LOGIN_THROTTLE_WINDOW_MS', default: 60_000, min: 1000 },
+    /** How long a resume token from a login stays good (each resume hands out a fresh one). */
+    resumeTokenTtlMs: { env: 'RESUME_TOKEN_TTL_MS', default: 7 * DAY_MS, min: 1000 },
   },
   inbox: {
     /** Events each user's inbox keeps; older ones are trimmed (a device behind that gets `complete: false`). */

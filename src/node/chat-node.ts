@@ -31,6 +31,7 @@ import { Subscriptions } from '../push/subscriptions.js';
 import { PushQueue } from '../push/push-queue.js';
 import { OnlineEvents } from '../push/online-events.js';
 import { LoginThrottle } from '../abuse/login-throttle.js';
+import { ResumeTokens } from '../session/resume-tokens.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientServer } from './client-server.js';
 import { endSession } from './handlers/account.js';
@@ -98,6 +99,7 @@ export class ChatNode {
 
     const local = new LocalSessions<ClientConnection>();
     const rooms = new LocalRooms<ClientConnection>();
+    const resumeTokens = new ResumeTokens(config.clusterSecret, redis, keys, limits.login.resumeTokenTtlMs);
     const subscriptions = new Subscriptions(redis, keys, users, logger.child({ component: 'subscriptions' }));
     this.#subscriptions = subscriptions;
     await subscriptions.start();
@@ -187,6 +189,7 @@ export class ChatNode {
       redis,
       keys,
       loginThrottle: new LoginThrottle(redis, keys, limits.login),
+      resumeTokens,
       maxConnectionsPerUser: limits.client.maxConnectionsPerUser,
       liveNodes: () => cluster.liveNodes(),
       announceOnline: (user, online) => onlineEvents.announce(user, online),
@@ -216,6 +219,7 @@ export class ChatNode {
       keys,
       liveNodes: () => cluster.liveNodes(),
       subscriptions,
+      resumeTokens,
       logger: logger.child({ component: 'push' }),
     });
     this.#queueRedis = await connectBlockingRedis(redis);

@@ -19,6 +19,8 @@ export class ClientConnection implements DeviceConnection {
   user: string | null = null;
   /** The device name the client gave at login ('' for none): its acknowledged position is kept under it. */
   device = '';
+  /** The id of the resume token this login handed out (logout revokes it). */
+  resumeTokenId: string | null = null;
   loginAt = 0;
   readonly rate: RateLimiter;
   readonly logger: Logger;
@@ -56,6 +58,7 @@ export class ClientConnection implements DeviceConnection {
 
   logOut(): void {
     this.device = '';
+    this.resumeTokenId = null;
     this.username = null;
     this.user = null;
   }

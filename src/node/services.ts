@@ -8,6 +8,7 @@ import type { GlobalSessions } from '../session/global-sessions.js';
 import type { UserDirectory } from '../storage/user-directory.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
 import type { LoginThrottle } from '../abuse/login-throttle.js';
+import type { ResumeTokens } from '../session/resume-tokens.js';
 import type { UserStore } from '../storage/user-store.js';
 import type { HistoryReader } from '../history/history-reader.js';
 import type { HotWordsBoard } from '../hot-words/hot-words-board.js';
@@ -41,6 +42,7 @@ export interface NodeServices {
   /** Login and register attempts per username and address, shared by all nodes. */
   readonly loginThrottle: LoginThrottle;
   readonly maxConnectionsPerUser: number;
+  readonly resumeTokens: ResumeTokens;
   /** Live nodes of the cluster, this one included. */
   liveNodes(): string[];
   /** Who came online on this node, or has no device left here (for `online` events). */

@@ -10,6 +10,7 @@ import type { GlobalSessions } from '../session/global-sessions.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
 import type { UserDirectory } from '../storage/user-directory.js';
 import type { Subscriptions } from './subscriptions.js';
+import type { ResumeTokens } from '../session/resume-tokens.js';
 import { onlineUsersPage, type OnlinePage } from './online-users.js';
 
 export interface PushServiceDeps {
@@ -22,6 +23,7 @@ export interface PushServiceDeps {
   /** Live nodes, this one included. */
   liveNodes(): string[];
   subscriptions: Subscriptions;
+  resumeTokens: ResumeTokens;
   logger: Logger;
 }
 
@@ -65,6 +67,7 @@ export class PushService {
     const session = await this.deps.sessions.get(username);
     const nodes = session ? Object.keys(session.devices) : [];
     const user = userKey(username);
+    await this.deps.resumeTokens.revokeUser(user); // before the sockets close: no device may come back by itself
     this.deps.router.deliver(`kick:${user}:${randomUUID()}`, { action: 'kick', data: { reason } }, [{ user, seq: 0, nodes }]);
     this.deps.logger.info('user kicked', { user, reason, nodes });
     return { username, nodes };

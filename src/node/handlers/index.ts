@@ -1,7 +1,7 @@
 import type { ClientAction, ReplyData, RequestData } from '../../../protocol/actions.js';
 import type { RequestContext } from '../request-context.js';
 import type { NodeServices } from '../services.js';
-import { login, logout, register } from './account.js';
+import { login, logout, register, resume } from './account.js';
 import { chat } from './chat.js';
 import { ping, userInfo } from './info.js';
 import { sync } from './sync.js';
@@ -19,6 +19,7 @@ export const clientHandlers: { [A in ClientAction]: ActionHandler<A> } = {
   register,
   login,
   logout,
+  resume,
   ping,
   chat,
   sync,

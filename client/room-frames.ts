@@ -1,4 +1,4 @@
-import type { InboxPosition, LogRead, ReplyData, RoomEvent, RoomInfo, RoomMembershipChange, RoomMessage, Sequenced } from '../protocol/actions.js';
+import { isRoomMembershipChange, isRoomMessage, type InboxPosition, type LogRead, type ReplyData, type RoomEvent, type RoomInfo, type RoomMembershipChange, type RoomMessage, type Sequenced } from '../protocol/actions.js';
 import { isPlainObject } from '../protocol/schema.js';
 
 /**
@@ -8,24 +8,12 @@ import { isPlainObject } from '../protocol/schema.js';
 
 const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
-export function isRoomMessage(value: unknown): value is RoomMessage {
-  return (
-    isPlainObject(value) &&
-    typeof value.id === 'string' &&
-    typeof value.room === 'string' &&
-    typeof value.from === 'string' &&
-    typeof value.message === 'string' &&
-    value.format === 'text' &&
-    typeof value.ts === 'number'
-  );
-}
-
 function isSequencedMessage(value: unknown): value is Sequenced<RoomMessage> {
   return isRoomMessage(value) && isSeq((value as { seq?: unknown }).seq);
 }
 
 function isSequencedChange(value: unknown): value is Sequenced<RoomMembershipChange> {
-  return isPlainObject(value) && isSeq(value.seq) && typeof value.room === 'string' && typeof value.user === 'string' && typeof value.ts === 'number';
+  return isRoomMembershipChange(value) && isSeq((value as { seq?: unknown }).seq);
 }
 
 /** A room event (`roomChat`, `roomJoin`, `roomLeave`) from its action and data, or null when it is not a readable one. */

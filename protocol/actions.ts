@@ -200,17 +200,23 @@ export interface ChatEventData extends ChatMessage {
   seq: number;
 }
 
+/** The fields every text message has, private or room: id, sender, text, format, time. */
+function hasMessageFields(value: Record<string, unknown>): boolean {
+  return typeof value.id === 'string' && typeof value.from === 'string' && typeof value.message === 'string' && value.format === 'text' && typeof value.ts === 'number';
+}
+
 /** Checks a stored or relayed message before it is trusted. */
 export function isChatMessage(value: unknown): value is ChatMessage {
-  return (
-    isPlainObject(value) &&
-    typeof value.id === 'string' &&
-    typeof value.from === 'string' &&
-    typeof value.to === 'string' &&
-    typeof value.message === 'string' &&
-    value.format === 'text' &&
-    typeof value.ts === 'number'
-  );
+  return isPlainObject(value) && hasMessageFields(value) && typeof value.to === 'string';
+}
+
+/** Checks a stored, relayed or received room message before it is trusted. */
+export function isRoomMessage(value: unknown): value is RoomMessage {
+  return isPlainObject(value) && hasMessageFields(value) && typeof value.room === 'string';
+}
+
+export function isRoomMembershipChange(value: unknown): value is RoomMembershipChange {
+  return isPlainObject(value) && typeof value.room === 'string' && typeof value.user === 'string' && typeof value.ts === 'number';
 }
 
 export function isPushMessage(value: unknown): value is PushMessage {

@@ -1,6 +1,6 @@
 import { isChatMessage } from '../../protocol/actions.js';
 import { fieldOf, type StreamEntry } from '../inbox/inbox-entries.js';
-import { isRoomMessage } from '../rooms/room-entries.js';
+import { isRoomMessage } from '../../protocol/actions.js';
 import type { StoredMessage } from '../storage/message-store.js';
 
 /** A batch of archive entries as rows: every entry id (to acknowledge), the rows, the ids that were no message. */

@@ -4,6 +4,7 @@ import type { Logger } from '../../core/logger.js';
 import type { MessageStore, StoredMessage } from '../storage/message-store.js';
 import type { HotWordsBoard } from '../hot-words/hot-words-board.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
+import { ConsumerGroup, type GroupEntry } from '../storage/consumer-group.js';
 import { archiveRows, type ArchiveBatch } from './archive-entries.js';
 
 export interface ArchiveWriterOptions {
@@ -16,8 +17,6 @@ export interface ArchiveWriterOptions {
   lagLogIntervalMs: number;
 }
 
-type Entry = [id: string, fields: string[] | null];
-type ReadReply = [stream: string, entries: Entry[]][] | null;
 
 const GROUP = 'archive';
 /** How long one blocking read waits for new entries; also how long stop() may wait for it. */
@@ -34,21 +33,24 @@ export class ArchiveWriter {
   #loop: Promise<void> | null = null;
   #lagTimer: NodeJS.Timeout | null = null;
   #lastClaimAt = 0;
+  readonly #group: ConsumerGroup;
 
   /** `redis` for acks and checks; `blocking` is a connection of its own for the blocking reads. */
   constructor(
     private readonly redis: Redis,
-    private readonly blocking: Redis,
+    blocking: Redis,
     private readonly keys: RedisKeys,
     private readonly store: MessageStore,
     private readonly options: ArchiveWriterOptions,
     private readonly logger: Logger,
     /** Counts the words of every newly read message (each message is read as new once). */
     private readonly hotWords?: HotWordsBoard,
-  ) {}
+  ) {
+    this.#group = new ConsumerGroup(redis, blocking, keys.archive, GROUP, options.consumer, options.batchSize);
+  }
 
   async start(): Promise<void> {
-    await this.#ensureGroup();
+    await this.#group.ensure();
     this.#lastClaimAt = Date.now();
     this.#loop = this.#run();
     this.#lagTimer = setInterval(() => void this.#reportLag(), this.options.lagLogIntervalMs);
@@ -70,28 +72,20 @@ export class ArchiveWriter {
     await this.#loop;
   }
 
-  async #ensureGroup(): Promise<void> {
-    try {
-      await this.redis.xgroup('CREATE', this.keys.archive, GROUP, '0', 'MKSTREAM');
-    } catch (err) {
-      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
-    }
-  }
-
   async #run(): Promise<void> {
     // Our own unfinished entries first: an earlier run of this node id read them and died.
     let ownLeftovers = true;
     while (!this.#stopped) {
       try {
-        let entries: Entry[];
+        let entries: GroupEntry[];
         let fresh = false;
         if (ownLeftovers) {
-          entries = await this.#read('0');
+          entries = await this.#group.read('0', BLOCK_MS);
           ownLeftovers = entries.length > 0;
         } else if (Date.now() - this.#lastClaimAt >= this.options.claimIdleMs / 2) {
           entries = await this.#claimAbandoned();
         } else {
-          entries = await this.#read('>');
+          entries = await this.#group.read('>', BLOCK_MS);
           fresh = true;
         }
         if (entries.length === 0) continue;
@@ -100,35 +94,17 @@ export class ArchiveWriter {
         await this.#write(batch);
       } catch (err) {
         if (this.#stopped) break;
-        if (String((err as Error).message).includes('NOGROUP')) await this.#ensureGroup().catch(() => undefined);
+        if (ConsumerGroup.isNoGroup(err)) await this.#group.ensure().catch(() => undefined);
         this.logger.warn('archive read failed; retrying', { err: (err as Error).message });
         await sleep(this.options.retryMs);
       }
     }
   }
 
-  async #read(from: '0' | '>'): Promise<Entry[]> {
-    const { consumer, batchSize } = this.options;
-    const reply = (
-      from === '0'
-        ? await this.redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', batchSize, 'STREAMS', this.keys.archive, '0')
-        : await this.blocking.xreadgroup('GROUP', GROUP, consumer, 'COUNT', batchSize, 'BLOCK', BLOCK_MS, 'STREAMS', this.keys.archive, '>')
-    ) as ReadReply;
-    return reply?.[0]?.[1] ?? [];
-  }
-
   /** Takes over entries that another writer read but did not finish within claimIdleMs (it died). */
-  async #claimAbandoned(): Promise<Entry[]> {
+  async #claimAbandoned(): Promise<GroupEntry[]> {
     this.#lastClaimAt = Date.now();
-    const [, entries] = (await this.redis.xautoclaim(
-      this.keys.archive,
-      GROUP,
-      this.options.consumer,
-      this.options.claimIdleMs,
-      '0-0',
-      'COUNT',
-      this.options.batchSize,
-    )) as [string, Entry[], string[]?];
+    const entries = await this.#group.claimIdle(this.options.claimIdleMs);
     if (entries.length > 0) this.logger.info('archive: took over entries of a writer that stopped', { entries: entries.length });
     return entries;
   }
@@ -160,11 +136,11 @@ export class ArchiveWriter {
         if (this.#stopped) return; // left pending: written by our next start or taken over
         await sleep(this.options.retryMs);
         // Still ours: reset the entries' idle time so no other writer takes them over meanwhile.
-        await this.redis.xclaim(this.keys.archive, GROUP, this.options.consumer, 0, ...ids, 'JUSTID').catch(() => undefined);
+        await this.#group.keep(ids).catch(() => undefined);
       }
     }
     // Acknowledge and delete together, so the stream's length is exactly what is not in MongoDB yet.
-    await this.redis.multi().xack(this.keys.archive, GROUP, ...ids).xdel(this.keys.archive, ...ids).exec();
+    await this.#group.ackAndDelete(ids);
   }
 
   async #reportLag(): Promise<void> {

@@ -1,5 +1,5 @@
 import { isChatMessage } from '../../protocol/actions.js';
-import { isRoomMessage } from '../rooms/room-entries.js';
+import { isRoomMessage } from '../../protocol/actions.js';
 import type { HistoryMessage } from './history-order.js';
 
 /**

@@ -25,7 +25,8 @@ export function parseInboxEntries(entries: readonly StreamEntry[]): InboxEvent[]
   return events;
 }
 
-function parseJson(text: string | undefined): unknown {
+/** JSON text as a value; undefined for no text or text that does not parse. */
+export function parseJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as unknown;

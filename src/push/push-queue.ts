@@ -6,6 +6,7 @@ import { PUSH_TYPE_PATTERN, USERNAME_PATTERN } from '../../protocol/actions.js';
 import { fieldOf } from '../inbox/inbox-entries.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
 import type { PushService } from './push-service.js';
+import { ConsumerGroup, type GroupEntry } from '../storage/consumer-group.js';
 
 export interface PushQueueOptions {
   /** This consumer's name in the group: the node id, so a restarted node finishes its own entries. */
@@ -15,9 +16,6 @@ export interface PushQueueOptions {
   claimIdleMs: number;
   retryMs: number;
 }
-
-type Entry = [id: string, fields: string[] | null];
-type ReadReply = [stream: string, entries: Entry[]][] | null;
 
 const GROUP = 'push';
 /** How long one blocking read waits; also how long stop() may wait for it. */
@@ -37,21 +35,21 @@ export class PushQueue {
   #stopped = false;
   #loop: Promise<void> | null = null;
   #lastClaimAt = 0;
-  readonly #stream: string;
+  readonly #group: ConsumerGroup;
 
   constructor(
     private readonly redis: Redis,
-    private readonly blocking: Redis,
+    blocking: Redis,
     private readonly keys: RedisKeys,
     private readonly push: PushService,
     private readonly options: PushQueueOptions,
     private readonly logger: Logger,
   ) {
-    this.#stream = `${keys.prefix}push-queue`;
+    this.#group = new ConsumerGroup(redis, blocking, `${keys.prefix}push-queue`, GROUP, options.consumer, options.batchSize);
   }
 
   async start(): Promise<void> {
-    await this.#ensureGroup();
+    await this.#group.ensure();
     this.#lastClaimAt = Date.now();
     this.#loop = this.#run();
   }
@@ -61,58 +59,33 @@ export class PushQueue {
     await this.#loop;
   }
 
-  async #ensureGroup(): Promise<void> {
-    try {
-      await this.redis.xgroup('CREATE', this.#stream, GROUP, '0', 'MKSTREAM');
-    } catch (err) {
-      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
-    }
-  }
-
   async #run(): Promise<void> {
     let ownLeftovers = true; // entries an earlier run of this node read and did not finish
     while (!this.#stopped) {
       try {
-        let entries: Entry[];
+        let entries: GroupEntry[];
         if (ownLeftovers) {
-          entries = await this.#read('0');
+          entries = await this.#group.read('0', BLOCK_MS);
           ownLeftovers = entries.length > 0;
         } else if (Date.now() - this.#lastClaimAt >= this.options.claimIdleMs / 2) {
           entries = await this.#claimAbandoned();
         } else {
-          entries = await this.#read('>');
+          entries = await this.#group.read('>', BLOCK_MS);
         }
         for (const [id, fields] of entries) if (fields) await this.#pushOne(id, fields);
-        if (entries.length > 0) {
-          const ids = entries.map(([id]) => id);
-          await this.redis.multi().xack(this.#stream, GROUP, ...ids).xdel(this.#stream, ...ids).exec();
-        }
+        await this.#group.ackAndDelete(entries.map(([id]) => id));
       } catch (err) {
         if (this.#stopped) break;
-        if (String((err as Error).message).includes('NOGROUP')) await this.#ensureGroup().catch(() => undefined);
+        if (ConsumerGroup.isNoGroup(err)) await this.#group.ensure().catch(() => undefined);
         this.logger.warn('push queue: read or push failed; retrying', { err: (err as Error).message });
         await sleep(this.options.retryMs);
       }
     }
   }
 
-  async #read(from: '0' | '>'): Promise<Entry[]> {
-    const { consumer, batchSize } = this.options;
-    const reply = (
-      from === '0'
-        ? await this.redis.xreadgroup('GROUP', GROUP, consumer, 'COUNT', batchSize, 'STREAMS', this.#stream, '0')
-        : await this.blocking.xreadgroup('GROUP', GROUP, consumer, 'COUNT', batchSize, 'BLOCK', BLOCK_MS, 'STREAMS', this.#stream, '>')
-    ) as ReadReply;
-    return reply?.[0]?.[1] ?? [];
-  }
-
-  async #claimAbandoned(): Promise<Entry[]> {
+  async #claimAbandoned(): Promise<GroupEntry[]> {
     this.#lastClaimAt = Date.now();
-    const [, entries] = (await this.redis.xautoclaim(this.#stream, GROUP, this.options.consumer, this.options.claimIdleMs, '0-0', 'COUNT', this.options.batchSize)) as [
-      string,
-      Entry[],
-      string[]?,
-    ];
+    const entries = await this.#group.claimIdle(this.options.claimIdleMs);
     if (entries.length > 0) this.logger.info('push queue: took over entries of a node that stopped', { entries: entries.length });
     return entries;
   }

@@ -1,22 +1,7 @@
 import { isPlainObject } from '../../protocol/schema.js';
-import type { RoomEvent, RoomMembershipChange, RoomMessage } from '../../protocol/actions.js';
-import { fieldOf, type StreamEntry } from '../inbox/inbox-entries.js';
+import { isRoomMembershipChange, isRoomMessage, type RoomEvent, type RoomMembershipChange, type RoomMessage } from '../../protocol/actions.js';
+import { fieldOf, parseJson, type StreamEntry } from '../inbox/inbox-entries.js';
 
-export function isRoomMessage(value: unknown): value is RoomMessage {
-  return (
-    isPlainObject(value) &&
-    typeof value.id === 'string' &&
-    typeof value.room === 'string' &&
-    typeof value.from === 'string' &&
-    typeof value.message === 'string' &&
-    value.format === 'text' &&
-    typeof value.ts === 'number'
-  );
-}
-
-export function isRoomMembershipChange(value: unknown): value is RoomMembershipChange {
-  return isPlainObject(value) && typeof value.room === 'string' && typeof value.user === 'string' && typeof value.ts === 'number';
-}
 
 /** A room event without its seq, as the log stores it and relays carry it. */
 export type RoomEventBody =
@@ -48,13 +33,4 @@ export function parseRecentMessages(texts: readonly string[]): RoomMessage[] {
     if (isRoomMessage(message)) out.push(message);
   }
   return out;
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger.js';
-import type { ChatEventData, ReplyData, RoomEvent } from '../protocol/actions.js';
+import type { ChatEventData, EventData, ReplyData, RoomEvent } from '../protocol/actions.js';
 import type { BackoffOptions } from './backoff.js';
 import type { RoomPosition } from './room-cursors.js';
 
@@ -30,6 +30,13 @@ export interface ChatClientOptions {
   syncPageSize?: number;
   /** Tries of a sync that fails (503, no answer) before the client gives up until the next trigger; delays follow `backoff`. */
   syncAttempts?: number;
+  /**
+   * Whether to acknowledge the inbox (`ack {seq}`, coalesced, at most once per `ackIntervalMs`) once
+   * its events were emitted, so that senders learn their messages were delivered. Default false.
+   */
+  acks?: boolean;
+  /** Default 200. */
+  ackIntervalMs?: number;
 }
 
 /** How an event reached the application. */
@@ -77,6 +84,17 @@ export interface DisconnectInfo {
 export interface ChatClientEvents {
   /** Each event of the inbox once, in seq order (own messages sent from this client excepted: their reply says it all). */
   chat: [ChatEventData, ChatDelivery];
+  /**
+   * A push from the back office. With `seq` it is an event of the inbox, emitted once in seq order
+   * with the chats (live, 'sync' or 'backlog'); without it is a broadcast (always 'live').
+   */
+  push: [EventData['push'], ChatDelivery];
+  /** A device of `to` acknowledged the private message `id` this user sent. */
+  delivered: [EventData['delivered']];
+  /** Users came online or went offline (coalesced by the server); `count` is how many are online now. */
+  online: [EventData['online']];
+  /** The back office removed or logged out this account: the client will not reconnect (the close 4500 follows). */
+  redirectToLogin: [EventData['redirectToLogin']];
   /** Some messages are lost for good; the client goes on with what the log still holds. */
   gap: [GapInfo];
   /** A catch-up (after a login, a gap or an own message ahead of events) finished: nothing is missing. */

@@ -7,6 +7,7 @@ import { sendFrame } from '../core/net.js';
 import { isChatEventData, SYNC_LIMIT_DEFAULT, type ClientAction, type InboxPosition, type ReplyData, type RequestData } from '../protocol/actions.js';
 import { CloseCode, ErrorCode, shouldReconnect } from '../protocol/codes.js';
 import { isReplyFrame, requestFrame, type ServerFrame } from '../protocol/frames.js';
+import { Acks } from './acks.js';
 import { DEFAULT_BACKOFF, reconnectDelay } from './backoff.js';
 import type { ChatClientEvents, ChatClientOptions } from './chat-client-types.js';
 import { Heartbeat } from './heartbeat.js';
@@ -14,6 +15,7 @@ import { ConnectionError, describeSocketError } from './errors.js';
 import type { CursorPosition } from './inbox-cursor.js';
 import { InboxSync } from './inbox-sync.js';
 import { PendingRequests } from './pending-requests.js';
+import { readDelivered, readOnline, readPush, readRedirect } from './push-frames.js';
 import type { RoomPosition } from './room-cursors.js';
 import { isRoomInfo, readJoinReply, readRoomEvent, readRoomPositions } from './room-frames.js';
 import { RoomSync } from './room-sync.js';
@@ -28,11 +30,11 @@ type State = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closed';
 /**
  * One connection to a chat node: requests with ids, timeouts and typed replies, events,
  * and reconnects with backoff that log in again. After every login it catches up with the
- * user's inbox and rooms, so that each chat and room event is emitted once, in order, none
- * missed silently. No UI.
+ * user's inbox and rooms, so that each chat, push and room event is emitted once, in order, none
+ * missed silently; with `acks` it tells the server how far the inbox was emitted. No UI.
  */
 export class ChatClient extends EventEmitter<ChatClientEvents> {
-  readonly #options: Required<Omit<ChatClientOptions, 'resolveUrl' | 'backlog' | 'syncPageSize' | 'syncAttempts'>>;
+  readonly #options: Required<Omit<ChatClientOptions, 'resolveUrl' | 'backlog' | 'syncPageSize' | 'syncAttempts' | 'acks' | 'ackIntervalMs'>>;
   readonly #resolveUrl: () => Promise<string>;
   readonly #pending: PendingRequests;
   readonly #inbound: Handler<ServerFrame>;
@@ -50,6 +52,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   readonly #rooms: RoomSync;
   /** The inbox position of the last login: the inbox part of a sync about rooms only. */
   #loginInbox: InboxPosition | null = null;
+  /** Acknowledges the inbox as it is processed (null: acks are off). */
+  readonly #acks: Acks | null;
+  /** The server sent redirectToLogin: the close that follows is not reconnected, whatever its code. */
+  #redirected = false;
 
   constructor(options: ChatClientOptions = {}) {
     super();
@@ -74,8 +80,25 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       {
         error: (frame: ServerFrame) => this.#onErrorFrame(frame),
         chat: (_frame: ServerFrame, data: unknown) => {
-          if (isChatEventData(data)) this.#inbox.live(data);
+          if (isChatEventData(data)) this.#inbox.live({ action: 'chat', data });
           else this.#options.logger.warn('malformed chat event', { data });
+        },
+        push: (_frame: ServerFrame, data: unknown) => this.#onPush(data),
+        delivered: (_frame: ServerFrame, data: unknown) => {
+          const delivered = readDelivered(data);
+          if (delivered) this.emit('delivered', delivered);
+          else this.#options.logger.warn('malformed delivered event', { data });
+        },
+        online: (_frame: ServerFrame, data: unknown) => {
+          const online = readOnline(data);
+          if (online) this.emit('online', online);
+          else this.#options.logger.warn('malformed online event', { data });
+        },
+        redirectToLogin: (_frame: ServerFrame, data: unknown) => {
+          // No reconnect after this, even if the close that follows is lost or has another code.
+          this.#redirected = true;
+          this.#credentials = null;
+          this.emit('redirectToLogin', readRedirect(data));
         },
         roomChat: (_frame: ServerFrame, data: unknown, action: string) => this.#onRoomEvent(action, data),
         roomJoin: (_frame: ServerFrame, data: unknown, action: string) => this.#onRoomEvent(action, data),
@@ -87,9 +110,17 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       {
         canSync: () => this.#state === 'ready' && this.#credentials !== null,
         sync: (request) => this.#syncRequest(request),
-        deliver: (event, delivery) => this.emit('chat', event, delivery),
+        deliver: (event, delivery) => {
+          if (event.action === 'chat') this.emit('chat', event.data, delivery);
+          else this.emit('push', event.data, delivery);
+          // Emitted means processed: the listeners ran.
+          this.#acks?.poke();
+        },
         gap: (info) => this.emit('gap', info),
-        synced: (info) => this.emit('synced', info),
+        synced: (info) => {
+          this.emit('synced', info);
+          this.#acks?.poke();
+        },
         failed: (message) => this.emit('syncFailed', { message }),
         retryDelay: (attempt) => reconnectDelay(attempt, this.#options.backoff, this.#options.random),
         logger: this.#options.logger,
@@ -111,6 +142,17 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       },
       { pageSize: options.syncPageSize ?? SYNC_LIMIT_DEFAULT, attempts: options.syncAttempts ?? 4 },
     );
+    this.#acks = options.acks
+      ? new Acks(
+          {
+            canSend: () => this.#state === 'ready' && this.#credentials !== null,
+            position: () => this.#inbox.position,
+            send: (seq) => this.#send('ack', { seq }, this.#options.requestTimeoutMs),
+            logger: this.#options.logger,
+          },
+          { intervalMs: options.ackIntervalMs },
+        )
+      : null;
   }
 
   /** The rooms the user is in, as far as this client knows (from the login, joins, creates and events). */
@@ -173,6 +215,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#inbox.stop();
+    this.#acks?.stop();
     this.#rooms.stop();
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
@@ -220,6 +263,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       case 'chat':
         // The device's own message: processed, so a sync that returns it does not show it again.
         this.#inbox.sent(reply as ReplyData['chat']);
+        this.#acks?.poke();
         return;
       case 'roomChat':
         this.#rooms.sent((data as RequestData<'roomChat'>).room, reply as ReplyData['roomChat']);
@@ -239,11 +283,21 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   #loggedIn(login: ReplyData['login']): void {
+    this.#redirected = false;
     const inbox = readInboxPosition(login);
     this.#loginInbox = inbox;
     if (inbox) this.#inbox.loggedIn(login.username, inbox);
     else this.#options.logger.warn('the login reply names no inbox position: events are shown as they come');
     this.#rooms.loggedIn(login.username, readRoomPositions(login));
+    this.#acks?.loggedIn();
+  }
+
+  /** A push with a seq takes its place in the inbox (in order, once); a broadcast is shown as it comes. */
+  #onPush(data: unknown): void {
+    const push = readPush(data);
+    if (!push) this.#options.logger.warn('malformed push event', { data });
+    else if (push.seq === undefined) this.emit('push', push, { source: 'live' });
+    else this.#inbox.live({ action: 'push', data: { ...push, seq: push.seq } });
   }
 
   #onRoomEvent(action: string, data: unknown): void {
@@ -332,7 +386,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.#dropSocket(new ConnectionError('the connection closed before the server answered'));
     // While connecting, the attempt in progress sees the failure and decides what follows.
     if (this.#state !== 'ready') return;
-    const willReconnect = shouldReconnect(code);
+    const willReconnect = shouldReconnect(code) && !this.#redirected;
     this.#state = willReconnect ? 'waiting' : 'idle';
     if (!willReconnect) this.#credentials = null;
     this.emit('disconnected', { code, reason: silent ? `no answer from the server for ${formatSeconds(this.#options.heartbeatTimeoutMs)}` : reason, willReconnect });

@@ -5,6 +5,7 @@ import {
   MESSAGE_MAX,
   POPULAR_LIMIT_DEFAULT,
   POPULAR_LIMIT_MAX,
+  PUSH_TYPE_PATTERN,
   ROOM_NAME_PATTERN,
   ROOM_TITLE_MAX,
   USERNAME_PATTERN,
@@ -33,6 +34,12 @@ export type Command =
   | { kind: 'history'; count: number }
   | { kind: 'hot'; count: number }
   | { kind: 'who'; username: string }
+  /** `/subscribe` alone: list the push types turned off. */
+  | { kind: 'subscriptions' }
+  /** `/subscribe TYPE…` (on) or `/unsubscribe TYPE…` (off). */
+  | { kind: 'subscribe'; types: string[]; on: boolean }
+  /** `/online`, or `/online more` for the page after the last one shown. */
+  | { kind: 'online'; more: boolean }
   | { kind: 'help' }
   | { kind: 'quit' }
   | { kind: 'empty' }
@@ -52,12 +59,19 @@ export const COMMAND_HELP: readonly { usage: string; description: string }[] = [
   { usage: '/hot', description: `the ${POPULAR_LIMIT_DEFAULT} most used words (/hot N: the top N)` },
   { usage: '//MESSAGE', description: 'send a message that starts with "/"' },
   { usage: '/who USER', description: 'show whether USER is online, on which node, since when' },
+  { usage: '/online', description: 'how many users are online, and the first of them (/online more: the next ones)' },
+  { usage: '/subscribe', description: 'list the push types you turned off' },
+  { usage: '/subscribe TYPE', description: 'show pushes of TYPE again' },
+  { usage: '/unsubscribe TYPE', description: 'stop pushes of TYPE (the server no longer sends or keeps them for you)' },
   { usage: '/help', description: 'show this list' },
   { usage: '/quit', description: 'log out and leave' },
 ];
 
 const USERNAME_RULE = '3-32 letters, digits, "_", "." or "-"';
 const ROOM_RULE = '1-32 letters, digits, "_" or "-"';
+const PUSH_TYPE_RULE = '1-32 of a-z, 0-9, "_", "." or "-"';
+/** Types one setSubscriptions may name. */
+const PUSH_TYPES_MAX = 100;
 
 /** Whether `line` is a message for the default recipient rather than a command; "//" escapes a message that really starts with "/". */
 export function isPlainMessage(line: string): boolean {
@@ -117,6 +131,12 @@ const slashTable: Record<string, SlashCommand> = {
     const count = countArg(args, POPULAR_LIMIT_DEFAULT, POPULAR_LIMIT_MAX);
     return count === null ? invalid(`usage: /hot N, N from 1 to ${POPULAR_LIMIT_MAX} (default ${POPULAR_LIMIT_DEFAULT})`) : { kind: 'hot', count };
   },
+  online: (_state, args) => {
+    if (args === '') return { kind: 'online', more: false };
+    return args.toLowerCase() === 'more' ? { kind: 'online', more: true } : invalid('usage: /online, or /online more for the next page');
+  },
+  subscribe: (_state, args) => (args === '' ? { kind: 'subscriptions' } : pushTypes(args, true)),
+  unsubscribe: (_state, args) => (args === '' ? invalid('usage: /unsubscribe TYPE (/subscribe lists the types turned off)') : pushTypes(args, false)),
   help: () => ({ kind: 'help' }),
   quit: () => ({ kind: 'quit' }),
 };
@@ -144,6 +164,15 @@ function tooLong(message: string): Command | null {
 function roomName(typed: string, then: (name: string) => Command): Command {
   const name = typed.startsWith('#') ? typed.slice(1) : typed;
   return ROOM_NAME_PATTERN.test(name) ? then(name) : invalid(`"${cut(typed)}" is not a valid room name: use ${ROOM_RULE}`);
+}
+
+/** Push types as typed (several may be given; case does not matter), checked against the protocol's pattern. */
+function pushTypes(args: string, on: boolean): Command {
+  const types = [...new Set(args.split(/\s+/).map((type) => type.toLowerCase()))];
+  const bad = types.find((type) => !PUSH_TYPE_PATTERN.test(type));
+  if (bad !== undefined) return invalid(`"${cut(bad)}" is not a push type: use ${PUSH_TYPE_RULE}`);
+  if (types.length > PUSH_TYPES_MAX) return invalid(`at most ${PUSH_TYPES_MAX} types at once`);
+  return { kind: 'subscribe', types, on };
 }
 
 /** An optional count: `fallback` when absent, null when it is not a whole number from 1 to `max`. */

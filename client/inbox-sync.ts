@@ -1,6 +1,6 @@
 import { ZkchatError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { userKey, type ChatEventData, type InboxPosition, type ReplyData, type RequestData } from '../protocol/actions.js';
+import { userKey, type InboxEvent, type InboxPosition, type ReplyData, type RequestData } from '../protocol/actions.js';
 import { ErrorCode } from '../protocol/codes.js';
 import type { ChatDelivery, GapInfo, SyncedInfo } from './chat-client-types.js';
 import { ConnectionError } from './errors.js';
@@ -11,7 +11,8 @@ export interface InboxSyncHost {
   /** Whether a sync request may be sent now: connected and logged in. */
   canSync(): boolean;
   sync(request: RequestData<'sync'>): Promise<ReplyData['sync']>;
-  deliver(event: ChatEventData, delivery: ChatDelivery): void;
+  /** An event of the inbox (a chat or a push), once, in seq order. */
+  deliver(event: InboxEvent, delivery: ChatDelivery): void;
   gap(info: GapInfo): void;
   synced(info: SyncedInfo): void;
   failed(message: string): void;
@@ -31,7 +32,7 @@ export interface InboxSyncOptions {
 
 /** A live event held back; `epoch` is the one it was received under, null while a login is under way. */
 interface Held {
-  event: ChatEventData;
+  event: InboxEvent;
   epoch: string | null;
 }
 
@@ -47,7 +48,7 @@ export class InboxSync {
   #cursor: InboxCursor | null = null;
   #held: Held[] = [];
   /** Events held under an epoch that was then left behind: shown (by id) once the new log was read. */
-  #orphans: ChatEventData[] = [];
+  #orphans: InboxEvent[] = [];
   /** The newest seq the server reported: the cursor has to get there. */
   #target = 0;
   /** Events up to this seq are the first login's backlog. */
@@ -89,8 +90,8 @@ export class InboxSync {
     this.#kick();
   }
 
-  /** A chat event pushed by the server. */
-  live(event: ChatEventData): void {
+  /** An inbox event (a chat, or a push with a seq) pushed by the server. */
+  live(event: InboxEvent): void {
     const cursor = this.#cursor;
     const canSync = this.host.canSync();
     if (!cursor && canSync) {
@@ -102,12 +103,12 @@ export class InboxSync {
       this.#held.push({ event, epoch: canSync ? (cursor?.epoch ?? null) : null });
       return;
     }
-    switch (cursor.check(event.seq)) {
+    switch (cursor.check(event.data.seq)) {
       case 'deliver':
-        if (cursor.take(event) === 'deliver') this.host.deliver(event, { source: 'live' });
+        if (cursor.take(event.data) === 'deliver') this.host.deliver(event, { source: 'live' });
         return;
       case 'duplicate':
-        if (cursor.hasSeen(event.id)) return;
+        if (cursor.hasSeen(event.data.id)) return;
         this.#verify = true;
         break;
       case 'gap':
@@ -215,17 +216,16 @@ export class InboxSync {
     this.#target = Math.max(this.#target, reply.head);
     const entries = [...reply.events].sort((a, b) => a.data.seq - b.data.seq);
     for (const entry of entries) {
-      const event = entry.data;
+      const { seq } = entry.data;
       // The log starts (or, against its promise, goes on) above the cursor: what lies between is gone.
-      if (cursor.check(event.seq) === 'gap') this.#skipTo(cursor, event.seq - 1);
-      // Pushes take their place in the inbox too (the cursor moves past them); only chats are shown here.
-      if (cursor.take(event) === 'deliver' && entry.action === 'chat') {
+      if (cursor.check(seq) === 'gap') this.#skipTo(cursor, seq - 1);
+      // Pushes stored in the inbox are events of it like chats: in seq order, once.
+      if (cursor.take(entry.data) === 'deliver') {
         this.#delivered++;
-        this.host.deliver(entry.data, { source: event.seq <= this.#backlogUntil ? 'backlog' : 'sync' });
+        this.host.deliver(entry, { source: seq <= this.#backlogUntil ? 'backlog' : 'sync' });
       }
     }
-    const events = entries;
-    if (fromOldest && events.length === 0) this.#skipTo(cursor, reply.head);
+    if (fromOldest && entries.length === 0) this.#skipTo(cursor, reply.head);
   }
 
   /** Moves past seqs the log no longer holds and reports those lost (older history of the backlog excepted). */
@@ -253,20 +253,20 @@ export class InboxSync {
   }
 
   #adoptOrphans(cursor: InboxCursor): void {
-    const orphans = this.#orphans.sort((a, b) => a.seq - b.seq);
+    const orphans = this.#orphans.sort((a, b) => a.data.seq - b.data.seq);
     this.#orphans = [];
-    for (const event of orphans) if (cursor.rememberId(event.id)) this.host.deliver(event, { source: 'live' });
+    for (const event of orphans) if (cursor.rememberId(event.data.id)) this.host.deliver(event, { source: 'live' });
   }
 
   /** Emits the held events that now follow the cursor; keeps those past a gap, and a suspect one until the server answered. */
   #drain(cursor: InboxCursor): void {
     if (this.#held.length === 0) return;
-    const held = this.#held.sort((a, b) => a.event.seq - b.event.seq);
+    const held = this.#held.sort((a, b) => a.event.data.seq - b.event.data.seq);
     this.#held = [];
     for (const entry of held) {
-      const verdict = cursor.check(entry.event.seq);
-      if (verdict === 'gap' || (verdict === 'duplicate' && this.#verify && !cursor.hasSeen(entry.event.id))) this.#held.push(entry);
-      else if (cursor.take(entry.event) === 'deliver') this.host.deliver(entry.event, { source: 'live' });
+      const verdict = cursor.check(entry.event.data.seq);
+      if (verdict === 'gap' || (verdict === 'duplicate' && this.#verify && !cursor.hasSeen(entry.event.data.id))) this.#held.push(entry);
+      else if (cursor.take(entry.event.data) === 'deliver') this.host.deliver(entry.event, { source: 'live' });
     }
   }
 
@@ -297,11 +297,11 @@ export class InboxSync {
     this.host.failed(message);
     const cursor = this.#cursor;
     if (cursor) this.#adoptOrphans(cursor);
-    const held = this.#held.sort((a, b) => a.event.seq - b.event.seq);
+    const held = this.#held.sort((a, b) => a.event.data.seq - b.event.data.seq);
     this.#held = [];
     // Shown past the hole; the seqs below them stay missing, so the next catch-up asks for them again.
     for (const { event } of held) {
-      if (cursor?.takeOutOfOrder(event) === 'deliver') this.host.deliver(event, { source: 'live' });
+      if (cursor?.takeOutOfOrder(event.data) === 'deliver') this.host.deliver(event, { source: 'live' });
     }
   }
 }

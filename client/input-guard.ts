@@ -42,6 +42,8 @@ export class InputGuard extends Transform {
     this.isTTY = source.isTTY === true;
     source.on('data', this.#forward);
     source.on('end', this.#finish);
+    // A prompt before (or detach()) may have paused it: a 'data' listener alone does not resume it then.
+    source.resume();
   }
 
   /** readline switches the terminal to raw mode through its input: pass that on. */

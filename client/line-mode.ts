@@ -4,8 +4,11 @@ import { roomKey, userKey } from '../protocol/actions.js';
 import type { ChatClient, ChatClientEvents } from './chat-client.js';
 import { isPlainMessage, parseCommand, type Command, type CommandKind, type ParserState } from './command-parser.js';
 import { complete, RecentNames } from './completion.js';
+import { DeliveryReceipts } from './delivery-receipts.js';
 import { InputGuard } from './input-guard.js';
 import { PromptScreen } from './prompt-screen.js';
+import { pushRunners, type PushCommandSession } from './push-commands.js';
+import * as pushUi from './push-ui.js';
 import { roomRunners, type RoomCommandSession } from './room-commands.js';
 import * as roomUi from './room-ui.js';
 import { sendChat } from './send-chat.js';
@@ -13,8 +16,8 @@ import { DEFAULT_CLIENT_SETTINGS, type ClientSettings } from './settings.js';
 import { processTerminal, type Terminal } from './terminal.js';
 import * as ui from './ui.js';
 
-/** How a line-mode session ended: the person quit, or the server ended the login. */
-export type LineModeOutcome = 'quit' | 'sessionEnded';
+/** How a line-mode session ended: the person quit, the server ended the login, or the back office sent the user back to the login (redirectToLogin). */
+export type LineModeOutcome = 'quit' | 'sessionEnded' | 'redirected';
 
 export interface LineSessionOptions {
   /** Default: the process's stdin and stdout. */
@@ -32,6 +35,7 @@ const runners: CommandRunners = {
   chat: async (session, { to, message, setDefault }) => {
     try {
       const sent = await sendChat(session.client, to, message);
+      session.receipts.sent(sent.id, message);
       if (!sent.alreadyShown) session.print(ui.renderSent(to, message, sent, session.me));
       else if (!sent.online) session.print(ui.renderOffline(to));
       session.noteUser(to);
@@ -51,6 +55,7 @@ const runners: CommandRunners = {
     }
   },
   ...roomRunners,
+  ...pushRunners,
   help: (session) => session.print(ui.renderHelp()),
   quit: (session) => session.quit(),
   empty: () => undefined,
@@ -75,7 +80,10 @@ export function defaultRoomOf(rooms: readonly string[]): string | null {
  * that a person can just type) or a user. Call quit() to log out and leave it the way /quit does
  * (Ctrl-C, SIGTERM).
  */
-export class LineSession implements RoomCommandSession {
+export class LineSession implements RoomCommandSession, PushCommandSession {
+  /** Own private messages by id, for their ✓✓ once delivered. */
+  readonly receipts = new DeliveryReceipts();
+  onlineNext: string | null = null;
   readonly done: Promise<LineModeOutcome>;
   readonly #state: ParserState = { defaultRecipient: null, defaultRoom: null };
   readonly #terminal: Terminal;
@@ -127,13 +135,22 @@ export class LineSession implements RoomCommandSession {
     this.#rl.on('close', () => void this.quit());
     this.#listeners = {
       chat: (event, { source }) => {
-        if (source === 'backlog' && !this.#backlogShown) {
-          this.#backlogShown = true;
-          this.print(ui.renderBacklogHeader());
-        }
-        this.noteUser(userKey(event.from) === userKey(me) ? event.to : event.from);
+        if (source === 'backlog') this.#backlogHeader();
+        const mine = userKey(event.from) === userKey(me);
+        if (mine) this.receipts.sent(event.id, event.message);
+        this.noteUser(mine ? event.to : event.from);
         this.print(ui.renderChat(event, me));
       },
+      push: (push, { source }) => {
+        if (source === 'backlog') this.#backlogHeader();
+        this.print(pushUi.renderPush(push));
+      },
+      delivered: (event) => {
+        const receipt = this.receipts.delivered(event);
+        if (receipt) this.print(pushUi.renderDelivered(event.to, receipt.message));
+      },
+      online: (online) => this.print(pushUi.renderOnline(online)),
+      redirectToLogin: ({ reason }) => this.#end('redirected', `the server sent you back to the login${reason ? `: ${reason}` : ''}`),
       gap: (info) => this.print(ui.renderGap(info)),
       synced: () => undefined,
       roomEvent: (event) => {
@@ -248,6 +265,12 @@ export class LineSession implements RoomCommandSession {
     this.#rl.close();
     this.#guard.detach();
     this.#resolve(outcome);
+  }
+
+  #backlogHeader(): void {
+    if (this.#backlogShown) return;
+    this.#backlogShown = true;
+    this.print(ui.renderBacklogHeader());
   }
 
   #onLine(line: string): void {

@@ -1,24 +1,21 @@
 /**
  * Terminal chat client: `npm run client`. Asks for the server and an account with prompts,
  * then reads chat lines until /quit. ZKCHAT_URL sets the suggested gateway (http://) or node (ws://); ZKCHAT_LOG_LEVEL
- * (default silent) turns on the client's own log, on stderr; the ZKCHAT_* limits are in settings.ts.
+ * (default silent) turns on the client's own log, on stderr; ZKCHAT_DEVICE_FILE is where this
+ * installation's device id is kept (default ~/.zkchat/device-id); the ZKCHAT_* limits are in settings.ts.
  */
 import { createLogger, isLogLevel, type Logger } from '../core/logger.js';
+import { runClientApp } from './app.js';
 import type { ChatClient } from './chat-client.js';
-import { LineSession } from './line-mode.js';
-import { newChatClient } from './new-client.js';
-import { DEFAULT_ADDRESS, resolveNodeUrl } from './server-address.js';
+import { loadDeviceId } from './device-id.js';
+import type { LineSession } from './line-mode.js';
+import { DEFAULT_ADDRESS } from './server-address.js';
 import { loadClientSettings, type ClientSettings } from './settings.js';
-import { signIn } from './sign-in.js';
 import { processTerminal } from './terminal.js';
 import * as ui from './ui.js';
 
 /** What a signal has to stop: the client, and the line mode when it runs. */
 const current: { client: ChatClient | null; session: LineSession | null } = { client: null, session: null };
-
-function say(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
 
 function clientLogger(): Logger {
   const level = process.env.ZKCHAT_LOG_LEVEL ?? 'silent';
@@ -28,29 +25,11 @@ function clientLogger(): Logger {
 async function main(settings: ClientSettings): Promise<void> {
   const logger = clientLogger();
   const terminal = processTerminal();
+  const device = loadDeviceId();
+  if (!device.saved) process.stdout.write(`${ui.renderNotice(`could not save the device id in ${device.file} (ZKCHAT_DEVICE_FILE): using one for this run only`)}\n`);
+  const address = await ui.askServerUrl(process.env.ZKCHAT_URL || DEFAULT_ADDRESS, terminal);
   // Up and down go back through every line typed since the client started, across logins.
-  const history: string[] = [];
-  let address = await ui.askServerUrl(process.env.ZKCHAT_URL || DEFAULT_ADDRESS, terminal);
-  for (;;) {
-    const client = newChatClient(address, settings, logger);
-    current.client = client;
-    try {
-      await client.connect(await resolveNodeUrl(address));
-    } catch (err) {
-      say(ui.renderError(ui.errorSentence(err, 'ping')));
-      address = await ui.askServerUrl(address, terminal);
-      continue;
-    }
-    const login = await signIn(client, terminal, say);
-    say(`${ui.renderSuccess(`logged in as ${login.username} on ${login.nodeId}`)}, type /help for the commands`);
-    current.session = new LineSession(client, login.username, { terminal, settings, history });
-    // The session says "bye" itself, below what was typed.
-    const outcome = await current.session.done;
-    current.session = null;
-    await client.close();
-    if (outcome === 'quit') return;
-    say(ui.renderNotice('please log in again'));
-  }
+  await runClientApp({ address, terminal, settings, logger, device: device.id, history: [], current });
 }
 
 async function exit(code: number): Promise<never> {

@@ -1,7 +1,8 @@
 import type { RawData } from 'ws';
-import { isChatEventData, type InboxPosition, type ReplyData } from '../protocol/actions.js';
+import type { InboxPosition, ReplyData } from '../protocol/actions.js';
 import { PROTOCOL_VERSION, type ErrorData, type ServerFrame } from '../protocol/frames.js';
 import { isPlainObject } from '../protocol/schema.js';
+import { readInboxEvent } from './push-frames.js';
 import { readRoomLogRead } from './room-frames.js';
 
 /**
@@ -49,15 +50,16 @@ export function readInboxPosition(login: unknown): InboxPosition | null {
 }
 
 /**
- * A sync reply, checked: null when its envelope is unusable. Events that are not readable chat
- * (or room) events are left out and counted in `malformed` (a hole they leave is then fetched again).
+ * A sync reply, checked: null when its envelope is unusable. Events that are not readable chat or
+ * push (or room) events are left out and counted in `malformed` (a hole they leave is then fetched again).
  */
 export function readSyncReply(data: unknown): { reply: ReplyData['sync']; malformed: number } | null {
   if (!isPlainObject(data) || !Array.isArray(data.events) || typeof data.complete !== 'boolean') return null;
   if (!Number.isSafeInteger(data.head) || typeof data.epoch !== 'string') return null;
   const events: ReplyData['sync']['events'] = [];
-  for (const event of data.events as unknown[]) {
-    if (isPlainObject(event) && event.action === 'chat' && isChatEventData(event.data)) events.push({ action: 'chat', data: event.data });
+  for (const value of data.events as unknown[]) {
+    const event = readInboxEvent(value);
+    if (event) events.push(event);
   }
   let malformed = data.events.length - events.length;
   const reply: ReplyData['sync'] = { events, complete: data.complete, head: data.head as number, epoch: data.epoch };

@@ -114,11 +114,20 @@ export interface ChatClientEvents {
   /** A catch-up of the rooms finished: nothing is missing. */
   roomsSynced: [RoomsSyncedInfo];
   disconnected: [DisconnectInfo];
-  /** A reconnect attempt is scheduled; `attempt` counts from 1. */
-  reconnecting: [{ attempt: number; delayMs: number }];
-  /** Connected again; `login` is the new session when credentials were remembered. */
-  reconnected: [{ login: ReplyData['login'] | null }];
-  /** The server refused the remembered credentials after a reconnect; no more attempts. */
+  /**
+   * A reconnect attempt is scheduled; `attempt` counts from 1. `refused`: the server's answer when
+   * it refused the login for now (429, too many login attempts); `delayMs` then waits as long as it said.
+   */
+  reconnecting: [{ attempt: number; delayMs: number; refused?: string }];
+  /**
+   * Connected again; `login` is the new session when the client was logged in (null after a
+   * logout). `resumed`: it logged in with its resume token (true) or, that refused, with the password (false).
+   */
+  reconnected: [{ login: ReplyData['login'] | null; resumed?: boolean }];
+  /**
+   * The server refused to log the reconnected client in (401: its resume token, then the remembered
+   * password, or the token with no password kept); no more attempts: back to the login prompt.
+   */
   sessionLost: [{ message: string }];
   /** An error frame that answers no request this client is waiting for. */
   serverError: [{ code: number; message: string }];

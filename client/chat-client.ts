@@ -16,6 +16,7 @@ import type { CursorPosition } from './inbox-cursor.js';
 import { InboxSync } from './inbox-sync.js';
 import { PendingRequests } from './pending-requests.js';
 import { readDelivered, readOnline, readPush, readRedirect } from './push-frames.js';
+import { isUnauthorized, readResumeToken, retryAfterMs, SESSION_EXPIRED } from './resume.js';
 import type { RoomPosition } from './room-cursors.js';
 import { isRoomInfo, readJoinReply, readRoomEvent, readRoomPositions } from './room-frames.js';
 import { RoomSync } from './room-sync.js';
@@ -29,7 +30,8 @@ type State = 'idle' | 'connecting' | 'ready' | 'waiting' | 'closed';
 
 /**
  * One connection to a chat node: requests with ids, timeouts and typed replies, events,
- * and reconnects with backoff that log in again. After every login it catches up with the
+ * and reconnects with backoff that log in again: with the resume token of the latest login (kept
+ * in memory only), else with the password of the last login. After every login it catches up with the
  * user's inbox and rooms, so that each chat, push and room event is emitted once, in order, none
  * missed silently; with `acks` it tells the server how far the inbox was emitted. No UI.
  */
@@ -41,7 +43,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   #state: State = 'idle';
   #socket: WebSocket | null = null;
   #lastUrl = '';
+  /** The last password login, for a reconnect whose resume token is refused. */
   #credentials: RequestData<'login'> | null = null;
+  /** The token of the latest login or resume (memory only, never on disk): what a reconnect logs in with first. */
+  #resumeToken: string | null = null;
+  /** A login or resume was answered and no logout, kick or refused reconnect came since: reconnects log in again. */
+  #signedIn = false;
   #nextId = 0;
   #attempt = 0;
   #reconnectTimer: NodeJS.Timeout | null = null;
@@ -97,7 +104,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         redirectToLogin: (_frame: ServerFrame, data: unknown) => {
           // No reconnect after this, even if the close that follows is lost or has another code.
           this.#redirected = true;
-          this.#credentials = null;
+          this.#forgetSession();
           this.emit('redirectToLogin', readRedirect(data));
         },
         roomChat: (_frame: ServerFrame, data: unknown, action: string) => this.#onRoomEvent(action, data),
@@ -108,7 +115,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     );
     this.#inbox = new InboxSync(
       {
-        canSync: () => this.#state === 'ready' && this.#credentials !== null,
+        canSync: () => this.#state === 'ready' && this.#signedIn,
         sync: (request) => this.#syncRequest(request),
         deliver: (event, delivery) => {
           if (event.action === 'chat') this.emit('chat', event.data, delivery);
@@ -129,7 +136,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     );
     this.#rooms = new RoomSync(
       {
-        canSync: () => this.#state === 'ready' && this.#credentials !== null,
+        canSync: () => this.#state === 'ready' && this.#signedIn,
         sync: (request) => this.#syncRequest(request),
         inboxCursor: () => (this.#loginInbox ? { after: this.#loginInbox.head, epoch: this.#loginInbox.epoch } : { after: 0 }),
         deliver: (event, delivery) => this.emit('roomEvent', event, delivery),
@@ -145,7 +152,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.#acks = options.acks
       ? new Acks(
           {
-            canSend: () => this.#state === 'ready' && this.#credentials !== null,
+            canSend: () => this.#state === 'ready' && this.#signedIn,
             position: () => this.#inbox.position,
             send: (seq) => this.#send('ack', { seq }, this.#options.requestTimeoutMs),
             logger: this.#options.logger,
@@ -193,7 +200,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   /**
    * Sends one request and resolves with its reply. Rejects with ZkchatError (code and the server's
    * message) on an error frame, with ConnectionError when not connected, on timeout or on close.
-   * A successful login is remembered for reconnects; a logout forgets it.
+   * A successful login (or resume) is remembered for reconnects; a logout forgets it, whatever its answer.
    */
   async request<A extends ClientAction>(action: A, data: RequestData<A>, timeoutMs = this.#options.requestTimeoutMs): Promise<ReplyData[A]> {
     if (this.#state !== 'ready') throw this.#notReady();
@@ -219,6 +226,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.#rooms.stop();
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
+    this.#forgetSession();
     const socket = this.#socket;
     this.#dropSocket(new ConnectionError('the client was closed'));
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
@@ -247,18 +255,20 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       this.#rooms.leaving(room);
       return (reply) => this.#rooms.leftRoom(room, reply !== null);
     }
+    // The person asked to leave: nothing of the login stays, even when the answer is lost.
+    if (action === 'logout') return () => this.#forgetSession();
     return () => undefined;
   }
 
-  /** The reply's type follows from `action`; login and logout change what a reconnect does. */
+  /** The reply's type follows from `action`; login, resume and logout change what a reconnect does. */
   #afterReply(action: ClientAction, data: unknown, reply: unknown): void {
     switch (action) {
       case 'login':
         this.#credentials = data as RequestData<'login'>;
         this.#loggedIn(reply as ReplyData['login']);
         return;
-      case 'logout':
-        this.#credentials = null;
+      case 'resume':
+        this.#loggedIn(reply as ReplyData['resume']);
         return;
       case 'chat':
         // The device's own message: processed, so a sync that returns it does not show it again.
@@ -284,6 +294,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   #loggedIn(login: ReplyData['login']): void {
     this.#redirected = false;
+    this.#signedIn = true;
+    this.#resumeToken = readResumeToken(login);
     const inbox = readInboxPosition(login);
     this.#loginInbox = inbox;
     if (inbox) this.#inbox.loggedIn(login.username, inbox);
@@ -388,7 +400,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (this.#state !== 'ready') return;
     const willReconnect = shouldReconnect(code) && !this.#redirected;
     this.#state = willReconnect ? 'waiting' : 'idle';
-    if (!willReconnect) this.#credentials = null;
+    if (!willReconnect) this.#forgetSession();
     this.emit('disconnected', { code, reason: silent ? `no answer from the server for ${formatSeconds(this.#options.heartbeatTimeoutMs)}` : reason, willReconnect });
     if (willReconnect) this.#scheduleReconnect();
   }
@@ -399,12 +411,15 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.#pending.rejectAll(reason);
   }
 
-  #scheduleReconnect(): void {
+  /** `wait`: the server refused the login for now (429) and said how long to wait. */
+  #scheduleReconnect(wait?: { ms: number; refused: string }): void {
     this.#state = 'waiting';
-    const delayMs = reconnectDelay(this.#attempt, this.#options.backoff, this.#options.random);
+    const backoff = reconnectDelay(wait ? 0 : this.#attempt, this.#options.backoff, this.#options.random);
+    // After a throttled login: the time the server named, plus a little jitter so clients spread out.
+    const delayMs = wait ? wait.ms + backoff : backoff;
     this.#attempt++;
     this.#reconnectTimer = setTimeout(() => void this.#reconnect(), delayMs);
-    this.emit('reconnecting', { attempt: this.#attempt, delayMs });
+    this.emit('reconnecting', wait ? { attempt: this.#attempt, delayMs, refused: wait.refused } : { attempt: this.#attempt, delayMs });
   }
 
   async #reconnect(): Promise<void> {
@@ -414,27 +429,64 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       const url = await this.#resolveUrl();
       if (this.#state !== 'connecting') return;
       await this.#open(url);
-      const login = this.#credentials ? ((await this.#send('login', this.#credentials, this.#options.requestTimeoutMs)) as ReplyData['login']) : null;
+      const again = this.#signedIn ? await this.#logInAgain() : null;
       if (this.#state !== 'connecting') return;
       if (!this.#socket) throw new ConnectionError('the connection closed while logging in again');
       this.#state = 'ready';
       this.#attempt = 0;
-      this.emit('reconnected', { login });
-      if (login && this.#state === 'ready') this.#loggedIn(login);
+      this.emit('reconnected', again ? { login: again.login, resumed: again.resumed } : { login: null });
+      if (again && this.#state === 'ready') this.#loggedIn(again.login);
     } catch (err) {
       if (this.#state !== 'connecting') return;
       this.#options.logger.info('reconnect failed', { attempt: this.#attempt, err: errorText(err) });
       const socket = this.#socket;
       this.#dropSocket(new ConnectionError('the connection is being replaced'));
       socket?.terminate();
-      if (err instanceof ZkchatError && err.code === ErrorCode.UNAUTHORIZED) {
-        this.#credentials = null;
+      if (isUnauthorized(err)) {
+        this.#forgetSession();
         this.#state = 'idle';
-        this.emit('sessionLost', { message: err.message });
+        this.emit('sessionLost', { message: (err as Error).message });
         return;
       }
-      this.#scheduleReconnect();
+      const waitMs = retryAfterMs(err);
+      this.#scheduleReconnect(waitMs === null ? undefined : { ms: waitMs, refused: (err as Error).message });
     }
+  }
+
+  /**
+   * Logs the new connection in as the session was: with the resume token first (no password
+   * needed); when the server refuses it (401: used up, expired, revoked), with the password of the
+   * last login if the client has it, else it rejects with 401 (back to the login prompt).
+   */
+  async #logInAgain(): Promise<{ login: ReplyData['login']; resumed: boolean }> {
+    const token = this.#resumeToken;
+    if (token !== null) {
+      try {
+        const login = (await this.#send('resume', { token }, this.#options.requestTimeoutMs)) as ReplyData['resume'];
+        // The old token is used up now: only the new one is worth keeping, whatever happens next.
+        if (this.#state === 'connecting') this.#resumeToken = readResumeToken(login);
+        this.#options.logger.info('logged in again', { with: 'resume', nodeId: login.nodeId });
+        return { login, resumed: true };
+      } catch (err) {
+        // Anything else (no answer, 503, …): the token may still be good, the next attempt tries it again.
+        if (!isUnauthorized(err)) throw err;
+        if (this.#resumeToken === token) this.#resumeToken = null;
+        this.#options.logger.info('the resume token was refused', { err: errorText(err), password: this.#credentials !== null });
+        if (this.#credentials === null) throw new ZkchatError(ErrorCode.UNAUTHORIZED, SESSION_EXPIRED);
+      }
+    }
+    if (this.#credentials === null) throw new ZkchatError(ErrorCode.UNAUTHORIZED, SESSION_EXPIRED);
+    const login = (await this.#send('login', this.#credentials, this.#options.requestTimeoutMs)) as ReplyData['login'];
+    if (this.#state === 'connecting') this.#resumeToken = readResumeToken(login);
+    this.#options.logger.info('logged in again', { with: 'password', nodeId: login.nodeId });
+    return { login, resumed: false };
+  }
+
+  /** Forgets the login: no password, no token, nothing to log in with again. */
+  #forgetSession(): void {
+    this.#credentials = null;
+    this.#resumeToken = null;
+    this.#signedIn = false;
   }
 }
 

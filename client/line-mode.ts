@@ -169,9 +169,14 @@ export class LineSession implements RoomCommandSession, PushCommandSession {
         this.#lostReason = reason;
         if (!willReconnect) this.#end('sessionEnded', `the server ended your session${reason ? `: ${reason}` : ''}`);
       },
-      reconnecting: ({ attempt, delayMs }) => {
+      reconnecting: ({ attempt, delayMs, refused }) => {
         const why = this.#lostReason ? ` (${this.#lostReason})` : '';
-        const text = attempt === 1 ? `connection lost${why}, reconnecting in ${ui.formatDelay(delayMs)}…` : `still no connection, next try in ${ui.formatDelay(delayMs)}…`;
+        const text =
+          refused !== undefined
+            ? `the server refused the login for now (${refused}), next try in ${ui.formatDelay(delayMs)}…`
+            : attempt === 1
+              ? `connection lost${why}, reconnecting in ${ui.formatDelay(delayMs)}…`
+              : `still no connection, next try in ${ui.formatDelay(delayMs)}…`;
         this.print(ui.renderNotice(text));
       },
       reconnected: ({ login }) => this.print(ui.renderSuccess(login ? `reconnected as ${login.username} on ${login.nodeId}` : 'reconnected')),

@@ -1,32 +1,16 @@
 /**
- * One bench user: it sends to its partner in a closed loop (exactly one chat request outstanding;
- * the reply triggers the next) and records what its partner sends it.
+ * One bench user of the pairs traffic: it sends to its partner in a closed loop (exactly one chat
+ * request outstanding; the reply triggers the next) and records what its partner sends it. The room
+ * traffic has its own loop (room-loop.ts): there a reply alone must not trigger the next message.
  */
 import { errorOf, type Connection, type Frame } from './connection.js';
+import { Flags } from './flags.js';
 import { nowMs } from './ipc.js';
 import { clientMsgId, decodePayload, encodePayload, type Payload } from './payload.js';
 import type { Counts, Histogram } from './stats.js';
 
 /** Pause before a message refused with 503 or 429 is sent again (same clientMsgId). */
 export const RETRY_AFTER_MS = 20;
-
-/** Growable bit set over message counters (they run 0, 1, 2, … per sender). */
-class Flags {
-  #bits = new Uint8Array(1024);
-
-  has(i: number): boolean {
-    return i >> 3 < this.#bits.length && (this.#bits[i >> 3]! & (1 << (i & 7))) !== 0;
-  }
-
-  add(i: number): void {
-    if (i >> 3 >= this.#bits.length) {
-      const grown = new Uint8Array(Math.max(this.#bits.length * 2, (i >> 3) + 1));
-      grown.set(this.#bits);
-      this.#bits = grown;
-    }
-    this.#bits[i >> 3]! |= 1 << (i & 7);
-  }
-}
 
 /** Shared by every user of one generator: the window and where results go. */
 export interface LoopContext {

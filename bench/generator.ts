@@ -1,6 +1,7 @@
 /**
  * A load generator process, forked by run-scenario.ts with an IPC channel (pinned to CPU 1 when
- * BENCH_PIN=1). It drives whole pairs of users: setup → ready, start → result, close → exit.
+ * BENCH_PIN=1). It drives whole pairs of users, or a whole room: setup → ready, start → result,
+ * close → exit.
  */
 import { isToGenerator, type FromGenerator, type ToGenerator } from './ipc.js';
 import { Load } from './load.js';
@@ -28,7 +29,7 @@ async function handle(message: ToGenerator): Promise<void> {
   switch (message.type) {
     case 'setup': {
       const started = performance.now();
-      await load.setup(message.users, message.loginConcurrency);
+      await load.setup(message.users, message.loginConcurrency, message.traffic);
       await send({ type: 'ready', loginMs: performance.now() - started });
       return;
     }

@@ -16,8 +16,10 @@ export class GeneratorProcess {
   constructor(readonly name: string, pin: boolean) {
     // `taskset -c 1 node …` keeps the load off CPU 0, where the servers run (and which main
     // inherited from scripts/bench.sh); unpinned otherwise.
-    const [command, args] = pin ? ['taskset', ['-c', '1', process.execPath, GENERATOR_MAIN]] : [process.execPath, [GENERATOR_MAIN]];
-    this.#proc = spawnTracked(name, command, args, { env: process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const node = [process.execPath, ...generatorArgs(), GENERATOR_MAIN];
+    const [command, args] = pin ? ['taskset', ['-c', '1', ...node]] : [node[0]!, node.slice(1)];
+    // BENCH_GENERATOR_NAME: the name its progress lines carry.
+    this.#proc = spawnTracked(name, command, args, { env: { ...process.env, BENCH_GENERATOR_NAME: name }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.#proc.child.on('message', (message: unknown) => {
       if (!isFromGenerator(message)) this.#fail(new Error(`${name} sent ${JSON.stringify(message)}`));
       else if (message.type === 'error') this.#fail(new Error(`${name}: ${message.message}`));
@@ -64,4 +66,9 @@ export class GeneratorProcess {
   #fail(err: Error): void {
     this.#failure ??= err;
   }
+}
+
+/** BENCH_GENERATOR_ARGS: extra Node.js options for the generators, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+function generatorArgs(): string[] {
+  return (process.env.BENCH_GENERATOR_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
 }

@@ -2,7 +2,7 @@
 import type { LoadResultData } from './stats.js';
 
 export interface UserSpec {
-  /** Global index: user 2k and 2k+1 are a pair. */
+  /** Global index: user 2k and 2k+1 are a pair (pairs), or member `index` of the room. */
   index: number;
   username: string;
   password: string;
@@ -10,10 +10,16 @@ export interface UserSpec {
   url: string;
 }
 
+/**
+ * What the users do. 'room': user 0 creates the room `room`, every other one joins it, and users
+ * 0 … senders-1 send to it; all members of the room are in the one generator.
+ */
+export type TrafficSpec = { kind: 'pairs' } | { kind: 'room'; room: string; senders: number };
+
 /** main → generator */
 export type ToGenerator =
-  /** Open, register and log in these users (whole pairs), then answer `ready`. */
-  | { type: 'setup'; users: UserSpec[]; loginConcurrency: number }
+  /** Open, register and log in these users (whole pairs, or the whole room), set the traffic up, then answer `ready`. */
+  | { type: 'setup'; users: UserSpec[]; loginConcurrency: number; traffic: TrafficSpec }
   /** Run the closed loop from startAt to endAt (ms, performance.timeOrigin + performance.now()). */
   | { type: 'start'; startAt: number; endAt: number }
   /** Close every socket and exit. */

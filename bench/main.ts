@@ -1,14 +1,17 @@
 /**
  * `npm run bench` (scripts/bench.sh): a saturation benchmark of zkchat against a raw `ws` relay
- * measured in the same run. Scenarios (bench/scenarios.ts) run one after another; each gets its
- * own servers and generator processes. Environment: BENCH_USERS (300), BENCH_SECONDS (30),
- * BENCH_GENERATORS (one per 1,000 users), BENCH_SCENARIOS (all), BENCH_PIN / BENCH_PIN_NOTE (set
- * by scripts/bench.sh), ZK_CONNECT, REDIS_URL, MONGO_URL (set by scripts/services.mjs run).
+ * measured in the same run, for private chats in pairs and for one room's fan-out. Scenarios
+ * (bench/scenarios.ts) run one after another; each gets its own servers and generator processes.
+ * Environment: BENCH_USERS (300, pairs), BENCH_ROOM_MEMBERS (1000), BENCH_ROOM_SENDERS (see
+ * settings.ts), BENCH_SECONDS (30), BENCH_GENERATORS (pairs: one per 1,000 users), BENCH_SCENARIOS
+ * (all), BENCH_NODE_ARGS / BENCH_GENERATOR_ARGS (Node.js options of the servers / generators),
+ * BENCH_PIN / BENCH_PIN_NOTE (set by scripts/bench.sh), ZK_CONNECT, REDIS_URL, MONGO_URL (set by
+ * scripts/services.mjs run).
  */
 import { stopAll } from './processes.js';
 import { header, jsonLine, table, warnings, deliveriesPerSec, type Outcome } from './report.js';
 import { runChatEnv, runScenario } from './run-scenario.js';
-import { SCENARIOS } from './scenarios.js';
+import { SCENARIOS, type ScenarioName } from './scenarios.js';
 import { loadSettings, SettingsError, type Settings } from './settings.js';
 
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
@@ -30,23 +33,23 @@ async function run(settings: Settings): Promise<number> {
   console.log(header(settings));
   const chatEnv = runChatEnv(settings);
   const outcomes: Outcome[] = [];
-  let rawRate: number | null = null;
+  const rates = new Map<ScenarioName, number>();
   for (const scenario of SCENARIOS.filter((s) => settings.scenarios.includes(s.name))) {
     console.log(`\n== ${scenario.name}: ${scenario.description}`);
     let outcome: Outcome;
     try {
       const m = await runScenario(scenario, settings, chatEnv);
       outcome = { scenario: scenario.name, ok: true, m };
-      if (scenario.name === 'raw') rawRate = deliveriesPerSec(m, settings.seconds);
+      if (scenario.reference === scenario.name) rates.set(scenario.name, deliveriesPerSec(m, settings.seconds));
     } catch (err) {
       outcome = { scenario: scenario.name, ok: false, error: err instanceof Error ? err.message : String(err) };
       console.error(`bench: ${scenario.name} FAILED: ${outcome.error}`);
     }
     if (stopping) return 1;
     outcomes.push(outcome);
-    console.log(jsonLine(outcome, settings, rawRate));
+    console.log(jsonLine(outcome, settings, rates));
   }
-  console.log(`\n${table(outcomes, settings, rawRate)}`);
+  console.log(`\n${table(outcomes, settings, rates)}`);
   const notes = warnings(outcomes, settings);
   if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
   return outcomes.every((o) => o.ok) ? 0 : 1;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { ScenarioMeasurement } from './run-scenario.js';
-import type { ScenarioName } from './scenarios.js';
+import { SCENARIOS, type Scenario, type ScenarioName } from './scenarios.js';
 import type { Settings } from './settings.js';
 
 /** The CPU the generators are pinned to (see scripts/bench.sh); warn when it was this busy. */
@@ -10,6 +10,24 @@ export const GENERATOR_CPU = 'cpu1';
 const SATURATED_PCT = 90;
 
 export type Outcome = { scenario: ScenarioName; ok: true; m: ScenarioMeasurement } | { scenario: ScenarioName; ok: false; error: string };
+
+/** Deliveries/s of the reference scenarios (the raw relays) measured so far in this run. */
+export type ReferenceRates = ReadonlyMap<ScenarioName, number>;
+
+function scenarioNamed(name: ScenarioName): Scenario {
+  return SCENARIOS.find((s) => s.name === name)!;
+}
+
+/** The raw relay scenario a scenario's ratio divides by ('raw' for pairs, 'raw-room' for the room). */
+export function referenceOf(name: ScenarioName): ScenarioName {
+  return scenarioNamed(name).reference;
+}
+
+/** Percent of the reference's deliveries/s; null without a reference in this run. */
+function ratioPct(name: ScenarioName, rate: number, rates: ReferenceRates): number | null {
+  const reference = rates.get(referenceOf(name));
+  return reference ? (100 * rate) / reference : null;
+}
 
 function cpuModel(): string {
   try {
@@ -23,10 +41,19 @@ function cpuModel(): string {
 
 export function header(s: Settings): string {
   const pin = s.pin ? 'servers on CPU 0, load generators on CPU 1 (taskset)' : `off: ${s.pinNote}`;
+  const traffics = new Set(s.scenarios.map((name) => scenarioNamed(name).traffic));
+  const load: string[] = [];
+  if (traffics.has('pairs')) load.push(`pairs: ${s.users} users in ${s.users / 2} pairs, closed loop (one chat outstanding per user), ${s.generators} generator process(es)`);
+  if (traffics.has('room')) {
+    load.push(
+      `room: ${s.roomMembers} members in one room, ${s.roomSenders} of them sending, each with one message outstanding until every other member has it (closed loop over the fan-out), 1 generator process`,
+    );
+  }
   return [
     `machine: ${cpuModel()}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.release()}`,
     `pinning: ${pin}`,
-    `load: ${s.users} users in ${s.users / 2} pairs, closed loop (one chat outstanding per user), ${s.seconds} s per scenario, ${s.generators} generator process(es)`,
+    ...load.map((l) => `load: ${l}`),
+    `window: ${s.seconds} s per scenario`,
     `scenarios: ${s.scenarios.join(', ')}; run tag ${s.runTag}`,
   ].join('\n');
 }
@@ -37,25 +64,30 @@ export function deliveriesPerSec(m: ScenarioMeasurement, seconds: number): numbe
   return m.load.counts.delivered / seconds;
 }
 
-/** One machine-readable line per scenario. `ratioPct` needs the raw relay's rate of this run. */
-export function jsonLine(o: Outcome, s: Settings, rawRate: number | null): string {
+/** One machine-readable line per scenario. `ratioPct` needs the reference's rate of this run. */
+export function jsonLine(o: Outcome, s: Settings, rates: ReferenceRates): string {
   if (!o.ok) return `BENCH ${JSON.stringify({ scenario: o.scenario, ok: false, error: o.error })}`;
   const { load, archive } = o.m;
   const rate = deliveriesPerSec(o.m, s.seconds);
+  const traffic = scenarioNamed(o.scenario).traffic;
   return `BENCH ${JSON.stringify({
     scenario: o.scenario,
     ok: true,
-    users: s.users,
-    generators: s.generators,
+    traffic,
+    users: o.m.users,
+    ...(traffic === 'room' ? { roomSenders: s.roomSenders } : {}),
+    generators: o.m.generators,
     seconds: s.seconds,
     deliveriesPerSec: Math.round(rate),
-    ratioPct: rawRate ? round((100 * rate) / rawRate, 1) : null,
+    reference: referenceOf(o.scenario),
+    ratioPct: round(ratioPct(o.scenario, rate, rates), 1),
     latencyMs: { p50: round(load.deliveryLatency.quantile(0.5)), p99: round(load.deliveryLatency.quantile(0.99)) },
     replyMs: { p50: round(load.replyLatency.quantile(0.5)), p99: round(load.replyLatency.quantile(0.99)) },
     ...load.counts,
     archiveBacklog: archive?.backlog ?? null,
     archiveDrainSeconds: archive ? round(archive.drainSeconds, 1) : null,
     archiveDrained: archive ? archive.drainSeconds !== null : null,
+    serverUsPerDelivery: round(serverUsPerDelivery(o, s.seconds)),
     cpuBusyPct: o.m.cpu.cpus,
     processCpuPct: o.m.cpu.processes,
     loginSeconds: round(o.m.loginSeconds, 1),
@@ -70,7 +102,8 @@ export function warnings(outcomes: readonly Outcome[], s: Settings): string[] {
     if (!o.ok) continue;
     const busy = o.m.cpu.cpus[GENERATOR_CPU];
     if (s.pin && busy !== undefined && busy >= SATURATED_PCT) {
-      const why = o.scenario === 'raw' ? 'the raw relay reads low (capped by the load, not by the relay), so the ratios read high' : `${o.scenario} may read low`;
+      const why =
+        referenceOf(o.scenario) === o.scenario ? `${o.scenario} reads low (capped by the load, not by the relay), so the ratios to it read high` : `${o.scenario} may read low`;
       const own = `the generators themselves used ${cpuShare(o, 'generator').toFixed(0)}% of a core`;
       out.push(`warning: the generator core (CPU 1) was ${busy}% busy during ${o.scenario} (${own}): ${why}`);
     }
@@ -93,23 +126,39 @@ function cpuShare(o: Extract<Outcome, { ok: true }>, kind: ProcessKind): number 
     .reduce((sum, [, p]) => sum + p, 0);
 }
 
+/**
+ * CPU time of the servers under test (chat nodes, or the raw relay) per delivery in the window, µs.
+ * Unlike deliveries/s it does not depend on who ran out of CPU first (the generator, or another
+ * program on the machine), so it compares the servers' own cost even when the rate cannot.
+ */
+function serverUsPerDelivery(o: Extract<Outcome, { ok: true }>, seconds: number): number | null {
+  const delivered = o.m.load.counts.delivered;
+  return delivered > 0 ? (cpuShare(o, 'server') / 100) * seconds * 1e6 / delivered : null;
+}
+
+function fixed(x: number | null, digits: number): string {
+  return x === null ? '-' : x.toFixed(digits);
+}
+
 function ms(x: number | null): string {
   return x === null ? '-' : x < 10 ? x.toFixed(2) : x.toFixed(1);
 }
 
-export function table(outcomes: readonly Outcome[], s: Settings, rawRate: number | null): string {
+export function table(outcomes: readonly Outcome[], s: Settings, rates: ReferenceRates): string {
   const cpus = [...new Set(outcomes.flatMap((o) => (o.ok ? Object.keys(o.m.cpu.cpus) : [])))].sort();
-  const head = ['scenario', 'deliv/s', 'ratio', 'lat p50', 'lat p99', 'reply p50', 'reply p99', 'sent', 'acked', 'delivered', 'lost', 'dup', '503', '429', 'backlog', 'drain s', ...cpus.map((c) => `${c} %`), 'srv %', 'svc %', 'gen %'];
+  const head = ['scenario', 'deliv/s', 'ratio', 'of', 'lat p50', 'lat p99', 'reply p50', 'reply p99', 'sent', 'acked', 'delivered', 'lost', 'dup', '503', '429', 'backlog', 'drain s', ...cpus.map((c) => `${c} %`), 'srv %', 'svc %', 'gen %', 'srv µs/d'];
   const rows = outcomes.map((o) => {
     if (!o.ok) return [o.scenario, 'FAILED', ...head.slice(2).map(() => '')];
     const { load, archive } = o.m;
     const c = load.counts;
     const rate = deliveriesPerSec(o.m, s.seconds);
     const drain = archive === null ? '-' : archive.drainSeconds === null ? 'not drained' : archive.drainSeconds.toFixed(1);
+    const ratio = ratioPct(o.scenario, rate, rates);
     return [
       o.scenario,
       rate.toFixed(0),
-      rawRate ? `${((100 * rate) / rawRate).toFixed(1)}%` : 'n/a',
+      ratio === null ? 'n/a' : `${ratio.toFixed(1)}%`,
+      referenceOf(o.scenario),
       ms(load.deliveryLatency.quantile(0.5)),
       ms(load.deliveryLatency.quantile(0.99)),
       ms(load.replyLatency.quantile(0.5)),
@@ -121,6 +170,7 @@ export function table(outcomes: readonly Outcome[], s: Settings, rawRate: number
       cpuShare(o, 'server').toFixed(0),
       cpuShare(o, 'service').toFixed(0),
       cpuShare(o, 'generator').toFixed(0),
+      fixed(serverUsPerDelivery(o, s.seconds), 2),
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -129,10 +179,14 @@ export function table(outcomes: readonly Outcome[], s: Settings, rawRate: number
     line(head),
     ...rows.map(line),
     '',
-    'deliv/s: chat events received in the window ÷ its seconds; ratio: ÷ the raw relay of this run;',
+    'deliv/s: chat (pairs) or roomChat (room: one per member reached) events received in the window ÷ its',
+    'seconds; ratio: ÷ the deliv/s of the raw relay of the same traffic in this run (column "of");',
     'lat: send (first attempt) → delivery, ms; reply: request → reply per attempt, ms; lost: acked but never',
-    'delivered; backlog: archive stream length when the window closed; drain s: from then until it was 0;',
+    'delivered (room: counted per member); backlog: archive stream length when the window closed; drain s:',
+    'from then until it was 0;',
     'cpuN %: how busy each CPU was in the window (everything on it); srv % / svc % / gen %: share of one core',
-    'used by the chat nodes or raw relay / ZooKeeper + Redis + MongoDB / the load generators (JSON: each process).',
+    'used by the chat nodes or raw relay / ZooKeeper + Redis + MongoDB / the load generators (JSON: each process);',
+    'srv µs/d: CPU time of the chat nodes or raw relay per delivery (whoever ran out of CPU first, this compares',
+    'the servers themselves).',
   ].join('\n');
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ArchiveBacklog } from './archive.js';
 import { CpuMeter, type CpuUsage } from './cpu-load.js';
 import { GeneratorProcess } from './generators.js';
-import { nowMs, type UserSpec } from './ipc.js';
+import { nowMs, type TrafficSpec, type UserSpec } from './ipc.js';
 import { GRACE_MAX_MS } from './load.js';
 import { isChatNodes, type Scenario } from './scenarios.js';
 import { servicePids } from './service-pids.js';
@@ -16,6 +16,8 @@ import { mergeResults, type LoadResult } from './stats.js';
 
 /** Logins at once per generator: each costs the server a 16 MiB scrypt. */
 const LOGIN_CONCURRENCY = 16;
+/** Room set-up beyond the logins: joins (N²/2 join events in zkchat) and the warm-up round. */
+const ROOM_SETUP_MS = 300_000;
 /** Lead time between "start" going out and the window opening, so every generator starts together. */
 const START_LEAD_MS = 200;
 /** Pause after a scenario's processes are gone, so the next one starts on quiet CPUs. */
@@ -23,6 +25,10 @@ const SETTLE_MS = 2000;
 
 export interface ScenarioMeasurement {
   load: LoadResult;
+  /** Users (pairs) or room members of the scenario, and the generator processes that drove them. */
+  users: number;
+  generators: number;
+  /** Set-up: logins, and for a room also the joins and the warm-up round. */
   loginSeconds: number;
   /** How busy each CPU and each of our processes was over the window. */
   cpu: CpuUsage;
@@ -40,7 +46,8 @@ export function runChatEnv(settings: Settings): Omit<ChatNodeEnv, 'zkRoot'> {
 }
 
 function usersOf(scenario: Scenario, settings: Settings, servers: readonly Server[]): UserSpec[] {
-  return Array.from({ length: settings.users }, (_, i) => ({
+  const count = scenario.traffic === 'room' ? settings.roomMembers : settings.users;
+  return Array.from({ length: count }, (_, i) => ({
     index: i,
     username: `b${settings.runTag}_${scenario.name}_${i}`,
     password: `bench-${settings.runTag}-pw`,
@@ -48,14 +55,25 @@ function usersOf(scenario: Scenario, settings: Settings, servers: readonly Serve
   }));
 }
 
-/** Whole pairs per generator, as even as they come. */
-function split(users: readonly UserSpec[], generators: number): UserSpec[][] {
+/**
+ * Pairs: whole pairs per generator, as even as they come. Room: one generator holds every member,
+ * since a sender's loop waits for its message to reach all of them (room-loop.ts); pinned, every
+ * generator shares CPU 1 anyway.
+ */
+function split(scenario: Scenario, users: readonly UserSpec[], generators: number): UserSpec[][] {
+  if (scenario.traffic === 'room') return [[...users]];
   const pairs = users.length / 2;
   return Array.from({ length: generators }, (_, g) => {
     const from = Math.floor((g * pairs) / generators);
     const to = Math.floor(((g + 1) * pairs) / generators);
     return users.slice(2 * from, 2 * to);
   });
+}
+
+function trafficOf(scenario: Scenario, settings: Settings): TrafficSpec {
+  if (scenario.traffic === 'pairs') return { kind: 'pairs' };
+  // Room names: at most 32 of [A-Za-z0-9_-]; the run tag keeps reruns apart.
+  return { kind: 'room', room: `b${settings.runTag}_${scenario.name}`.slice(0, 32), senders: settings.roomSenders };
 }
 
 /** The processes whose CPU time is reported: servers, the services they use, generators. */
@@ -69,7 +87,7 @@ function pidsOf(settings: Settings, servers: readonly Server[], generators: read
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 async function startServers(scenario: Scenario, settings: Settings, chatEnv: Omit<ChatNodeEnv, 'zkRoot'>): Promise<Server[]> {
-  if (!isChatNodes(scenario.servers)) return [await startRawRelay()];
+  if (!isChatNodes(scenario.servers)) return [await startRawRelay(scenario.traffic)];
   const names = Array.from({ length: scenario.servers.count }, (_, i) => `${scenario.name}-${i + 1}`);
   return startCluster(names, { ...chatEnv, zkRoot: `/bench-${settings.runTag}-${scenario.name}` });
 }
@@ -81,11 +99,14 @@ export async function runScenario(scenario: Scenario, settings: Settings, chatEn
   const generators: GeneratorProcess[] = [];
   const backlog = zkchat ? new ArchiveBacklog(settings.redisUrl, chatEnv.redisPrefix) : null;
   try {
-    const parts = split(usersOf(scenario, settings, servers), settings.generators);
+    const users = usersOf(scenario, settings, servers);
+    const parts = split(scenario, users, settings.generators);
     parts.forEach((_, g) => generators.push(new GeneratorProcess(`generator-${g + 1}`, settings.pin)));
     const loginStart = nowMs();
-    generators.forEach((gen, g) => gen.send({ type: 'setup', users: parts[g]!, loginConcurrency: LOGIN_CONCURRENCY }));
-    const loginTimeout = 60_000 + 500 * settings.users;
+    const traffic = trafficOf(scenario, settings);
+    generators.forEach((gen, g) => gen.send({ type: 'setup', users: parts[g]!, loginConcurrency: LOGIN_CONCURRENCY, traffic }));
+    // Room set-up also joins everyone and waits for the warm-up round (at most ROOM_SETUP_MS).
+    const loginTimeout = 60_000 + 500 * users.length + (traffic.kind === 'room' ? ROOM_SETUP_MS : 0);
     await Promise.race([died, Promise.all(generators.map((gen) => gen.expect('ready', loginTimeout)))]);
     const loginSeconds = (nowMs() - loginStart) / 1000;
 
@@ -112,7 +133,7 @@ export async function runScenario(scenario: Scenario, settings: Settings, chatEn
       const drainSeconds = await Promise.race([died, backlog.waitDrained(endAt, nowMs)]);
       archive = { backlog: backlogAtEnd, drainSeconds };
     }
-    return { load: mergeResults(results.map((r) => r.result)), loginSeconds, cpu, archive };
+    return { load: mergeResults(results.map((r) => r.result)), users: users.length, generators: generators.length, loginSeconds, cpu, archive };
   } finally {
     backlog?.close();
     await Promise.all(generators.map((gen) => gen.close()));

@@ -5,6 +5,7 @@
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describeExit, spawnTracked, stopProcess, type Tracked } from './processes.js';
+import type { Traffic } from './scenarios.js';
 
 const RAW_RELAY_MAIN = fileURLToPath(new URL('./raw-relay.js', import.meta.url));
 const CHAT_NODE_MAIN = fileURLToPath(new URL('../src/node/main.js', import.meta.url));
@@ -78,9 +79,10 @@ function startServer(name: string, main: string, env: NodeJS.ProcessEnv, stdin: 
   });
 }
 
-export function startRawRelay(): Promise<Server> {
+/** The raw relay in the mode of a traffic: private messages ('pairs') or one room's fan-out ('room'). */
+export function startRawRelay(mode: Traffic): Promise<Server> {
   // Its stdin is a pipe from main, so it can stop by itself when main is gone, however it went.
-  return startServer('raw-relay', RAW_RELAY_MAIN, process.env, 'pipe');
+  return startServer('raw-relay', RAW_RELAY_MAIN, { ...process.env, RAW_RELAY_MODE: mode }, 'pipe', nodeArgs());
 }
 
 /** What every chat node of a run shares, and what is unique per scenario (zkRoot). */
@@ -102,12 +104,16 @@ export function startChatNode(nodeId: string, shared: ChatNodeEnv): Promise<Serv
     CLIENT_PORT: '0',
     CLUSTER_PORT: '0',
     LOG_LEVEL: 'info',
-    // Saturation is the point: no per-connection limit may be what stops the load.
+    // Saturation is the point: no per-connection limit may be what stops the load, and every user of
+    // the bench logs in from the one loopback address, within a minute or two.
     RATE_LIMIT_PER_SEC: '100000',
     RATE_LIMIT_BURST: '100000',
+    LOGIN_ATTEMPTS_PER_USER: '1000000',
+    LOGIN_ATTEMPTS_PER_IP: '1000000',
+    MAX_CONNECTIONS_PER_IP: '1000000',
     ARCHIVE_MAX_BACKLOG: '5000000',
     MAX_PENDING_REQUESTS: '1000',
-  }, 'ignore', chatNodeArgs());
+  }, 'ignore', nodeArgs());
 }
 
 /** Starts `count` chat nodes one after another (the first leads); with followers, waits until the leader linked them. */
@@ -136,7 +142,7 @@ export function anyDies(servers: readonly Server[]): Promise<never> {
   return died;
 }
 
-/** BENCH_NODE_ARGS: extra Node.js options for the chat nodes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
-function chatNodeArgs(): string[] {
+/** BENCH_NODE_ARGS: extra Node.js options for the chat nodes and the raw relay, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+function nodeArgs(): string[] {
   return (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
 }

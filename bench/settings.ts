@@ -4,11 +4,22 @@ import { SCENARIOS, type ScenarioName } from './scenarios.js';
 
 /** Users one generator process drives at most, unless BENCH_GENERATORS says otherwise. */
 export const USERS_PER_GENERATOR = 1000;
+/**
+ * Room senders by default. Each has one message in flight until all members have it, so this many
+ * messages are in flight at most. With one, the servers idle while the generator reads the tail of
+ * each fan-out and the next request crosses the nodes: that measures one fan-out's latency, not
+ * the servers' capacity. 16 keep zkchat's multi-hop path (sender's node → leader → followers) busy.
+ */
+export const DEFAULT_ROOM_SENDERS = 16;
 
 export interface Settings {
+  /** Pairs traffic: users (even), in `generators` processes. */
   users: number;
   seconds: number;
   generators: number;
+  /** Room traffic: members of the one room (one generator process), and how many of them send. */
+  roomMembers: number;
+  roomSenders: number;
   scenarios: ScenarioName[];
   /** Generators run on CPU 1 (`taskset -c 1`), servers inherit CPU 0 from scripts/bench.sh. */
   pin: boolean;
@@ -57,10 +68,14 @@ export function loadSettings(): Settings {
   const pairs = users / 2;
   const generators = int('BENCH_GENERATORS', Math.ceil(users / USERS_PER_GENERATOR), 1, pairs);
   const pin = process.env.BENCH_PIN === '1';
+  // One generator process holds every member: its file descriptor limit (processes.ts) bounds them.
+  const roomMembers = int('BENCH_ROOM_MEMBERS', 1000, 2, 10_000);
   return {
     users,
     seconds: int('BENCH_SECONDS', 30, 1, 3600),
     generators,
+    roomMembers,
+    roomSenders: int('BENCH_ROOM_SENDERS', Math.min(DEFAULT_ROOM_SENDERS, roomMembers), 1, roomMembers),
     scenarios: scenarioList(),
     pin,
     pinNote: process.env.BENCH_PIN_NOTE ?? (pin ? '' : 'BENCH_PIN is not 1: not started by scripts/bench.sh'),

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# npm run bench: saturation benchmark of zkchat (one node; three nodes relaying through the
-# leader) against a raw `ws` relay in the same run, with services it starts itself on loopback.
-# BENCH_USERS (300), BENCH_SECONDS (30), BENCH_GENERATORS size it, BENCH_SCENARIOS=raw,same-node
-# picks scenarios; see bench/main.ts.
+# npm run bench: saturation benchmark of zkchat against a raw `ws` relay in the same run, with
+# services it starts itself on loopback: private chats in pairs (one node; three nodes relaying
+# through the leader) and one room's fan-out to 1,000 members over three nodes.
+# BENCH_USERS (300), BENCH_ROOM_MEMBERS (1000), BENCH_ROOM_SENDERS, BENCH_SECONDS (30),
+# BENCH_GENERATORS size it; BENCH_SCENARIOS picks scenarios (raw,same-node,cross-node for the pairs,
+# raw-room,room-cross-node for the room); see bench/main.ts.
 #
 # The servers (ZooKeeper, Redis, the MongoDB-compatible server, chat nodes, raw relay) all run on
 # CPU 0 and the load generators on CPU 1, so the client's work never competes with the servers'.
-# The MongoDB-compatible server runs at nice 19: the archive is background work (MongoDB has its own
+# The MongoDB-compatible server runs under SCHED_IDLE (ZKCHAT_MONGO_SCHED; nice 19 with
+# ZKCHAT_MONGO_SCHED=nice): the archive is background work (MongoDB has its own
 # machines in production), so it gets what the chat path leaves and drains after the load; the
 # report shows the backlog and the drain time. BENCH_NODE_ARGS passes Node.js options to the chat
-# nodes (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
+# nodes and the raw relay, BENCH_GENERATOR_ARGS to the load generators (e.g. --cpu-prof
+# --cpu-prof-dir=/tmp/prof).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install.sh
@@ -25,6 +29,8 @@ else
   pin=(taskset -c 0)
 fi
 export ZKCHAT_MONGO_NICE="${ZKCHAT_MONGO_NICE:-19}"
+# SCHED_IDLE rather than nice alone: at nice 19 each of the JVM's threads still takes a share of CPU 0.
+export ZKCHAT_MONGO_SCHED="${ZKCHAT_MONGO_SCHED:-idle}"
 # Test services start the JVM with C1 only (faster start); the drain after the load wants C2 too.
 export ZKCHAT_MONGO_JAVA_OPTS="${ZKCHAT_MONGO_JAVA_OPTS:--XX:TieredStopAtLevel=4}"
 exec "${pin[@]}" node scripts/services.mjs run -- node dist/bench/main.js

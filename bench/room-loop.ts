@@ -1,0 +1,195 @@
+/**
+ * The users of the room traffic. A sender sends to the room in a closed loop over the whole fan-out:
+ * its next message goes once the reply is in and every other member has received the message. The
+ * reply alone must not trigger it: one reply stands for N-1 deliveries, and a loop on replies would
+ * outrun the receivers without bound (a backlog in socket buffers, latency growing over the window,
+ * slow-consumer closes). Each member records what every sender sent it.
+ */
+import { RETRY_AFTER_MS, type LoopContext } from './closed-loop.js';
+import { errorOf, type Connection, type Frame } from './connection.js';
+import { Flags } from './flags.js';
+import { nowMs } from './ipc.js';
+import { clientMsgId, decodePayload, decodeRoomChatFrame, encodePayload, type Payload } from './payload.js';
+
+/** After the reply, how long a sender waits for the rest of a fan-out (a guard: what never comes counts as lost). */
+export const FANOUT_STALL_MS = 5000;
+/** The text of the set-up messages that prove every member is in the room (not bench payloads). */
+export const WARMUP_PREFIX = 'warmup ';
+
+interface Message extends Payload {
+  text: string;
+  id: string;
+}
+
+/** The message a sender waits on. */
+interface Outstanding {
+  counter: number;
+  replied: boolean;
+  repliedAt: number;
+  /** Members that have not received it yet. */
+  missing: number;
+}
+
+export class RoomSender {
+  /** Messages this sender sent so far (the next counter). */
+  #counter = 0;
+  readonly #acked = new Flags();
+  #busy = false;
+  #current: Outstanding | null = null;
+
+  constructor(
+    readonly index: number,
+    readonly conn: Connection,
+    readonly room: string,
+    /** Members that get each message: all but the sender. */
+    readonly recipients: number,
+    readonly ctx: LoopContext,
+  ) {}
+
+  /** True while a request or a retry is outstanding. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  get sent(): number {
+    return this.#counter;
+  }
+
+  isAcked(counter: number): boolean {
+    return this.#acked.has(counter);
+  }
+
+  start(): void {
+    this.#next();
+  }
+
+  /** A member received message `counter` of this sender for the first time. */
+  delivered(counter: number): void {
+    const current = this.#current;
+    if (current === null || current.counter !== counter) return;
+    current.missing--;
+    if (current.missing === 0 && current.replied) this.#next();
+  }
+
+  /** Called now and then: stops waiting for a fan-out that the server acked long ago. */
+  checkStall(now: number): void {
+    const current = this.#current;
+    if (current !== null && current.replied && now - current.repliedAt >= FANOUT_STALL_MS) this.#next();
+  }
+
+  #next(): void {
+    this.#current = null;
+    const sentAt = nowMs();
+    if (sentAt >= this.ctx.endAt) {
+      this.#busy = false;
+      return;
+    }
+    const payload: Payload = { sender: this.index, counter: this.#counter++, sentAt };
+    this.ctx.counts.sent++;
+    this.#current = { counter: payload.counter, replied: false, repliedAt: 0, missing: this.recipients };
+    this.#attempt({ ...payload, text: encodePayload(payload), id: clientMsgId(payload) });
+  }
+
+  #attempt(msg: Message): void {
+    this.#busy = true;
+    const attemptAt = nowMs();
+    this.conn.request('roomChat', { room: this.room, message: msg.text, clientMsgId: msg.id }, (frame) => this.#reply(msg, attemptAt, frame));
+  }
+
+  #reply(msg: Message, attemptAt: number, frame: Frame): void {
+    const now = nowMs();
+    const { ctx } = this;
+    if (now <= ctx.endAt) ctx.replyLatency.record(now - attemptAt);
+    const error = errorOf(frame);
+    if (error === null) {
+      ctx.counts.acked++;
+      this.#acked.add(msg.counter);
+      this.#busy = false;
+      const current = this.#current;
+      if (current === null || current.counter !== msg.counter) return;
+      current.replied = true;
+      current.repliedAt = now;
+      // The fan-out may be complete before the reply is in (the raw relay sends the events first).
+      if (current.missing <= 0) this.#next();
+      return;
+    }
+    if (error.code === 503 || error.code === 429) {
+      if (error.code === 503) ctx.counts.unavailable503++;
+      else ctx.counts.rateLimited429++;
+      // The same message again, so the server stores it once; not after the window ended.
+      if (now < ctx.endAt) setTimeout(() => this.#attempt(msg), RETRY_AFTER_MS);
+      else {
+        this.#busy = false;
+        this.#current = null;
+      }
+      return;
+    }
+    ctx.counts.otherErrors++;
+    this.#next();
+  }
+}
+
+export class RoomMember {
+  /** By sender index: counters of that sender's messages that reached this member. */
+  readonly #received: Flags[];
+  /** Warm-up messages received (set-up only). */
+  warmups = 0;
+
+  constructor(
+    readonly index: number,
+    readonly conn: Connection,
+    readonly senders: readonly RoomSender[],
+    readonly ctx: LoopContext,
+    /** Any event but bench payloads (which only the window has): the set-up waits for these to stop. */
+    readonly onAnyEvent: () => void,
+  ) {
+    this.#received = senders.map(() => new Flags());
+    conn.onFrameBytes = (raw) => {
+      const payload = decodeRoomChatFrame(raw);
+      if (payload === null) return false;
+      this.#payload(payload);
+      return true;
+    };
+    conn.onEvent = (frame) => this.#event(frame);
+  }
+
+  /** After the grace period: how many of `sender`'s acked messages never reached this member. */
+  lostOf(sender: RoomSender): number {
+    if (sender.index === this.index) return 0;
+    const received = this.#received[sender.index]!;
+    let lost = 0;
+    for (let c = 0; c < sender.sent; c++) if (sender.isAcked(c) && !received.has(c)) lost++;
+    return lost;
+  }
+
+  #event(frame: Frame): void {
+    this.onAnyEvent();
+    if (frame.action !== 'roomChat') return; // roomJoin during set-up
+    const text = (frame.data as { message?: unknown }).message;
+    if (typeof text !== 'string') return;
+    const payload = decodePayload(text);
+    if (payload !== null) this.#payload(payload);
+    else if (text.startsWith(WARMUP_PREFIX)) this.warmups++;
+  }
+
+  #payload(payload: Payload): void {
+    const sender = this.senders[payload.sender];
+    // The sending connection gets the reply, never the event: its own message here would be a bug.
+    if (sender === undefined || payload.sender === this.index) return;
+    const received = this.#received[payload.sender]!;
+    const { ctx } = this;
+    if (received.has(payload.counter)) {
+      ctx.counts.duplicated++;
+      return;
+    }
+    received.add(payload.counter);
+    const now = nowMs();
+    if (now <= ctx.endAt) {
+      ctx.counts.delivered++;
+      ctx.deliveryLatency.record(now - payload.sentAt);
+    } else {
+      ctx.counts.deliveredLate++;
+    }
+    sender.delivered(payload.counter);
+  }
+}

@@ -30,7 +30,7 @@ const nodes = Array.from({ length: NODE_COUNT }, (_, i) => ({
   script: 'dist/src/node/main.js',
   out_file: `logs/node-${i + 1}.out.log`,
   error_file: `logs/node-${i + 1}.err.log`,
-  env: { ...shared, NODE_ID: `node-${i + 1}`, CLIENT_PORT: String(4101 + i), CLUSTER_PORT: String(4201 + i), ADMIN_PORT: String(4301 + i) },
+  env: { ...shared, NODE_ID: `node-${i + 1}`, CLIENT_PORT: String(4101 + i), CLUSTER_PORT: String(4201 + i), ADMIN_PORT: String(4301 + i), METRICS_PORT: String(4401 + i) },
 }));
 
 const gateway = {

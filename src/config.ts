@@ -34,6 +34,8 @@ export interface NodeConfig {
   /** The push API's port (0: any free one) and bearer token; no token: the push API is off. */
   adminPort: number;
   adminToken: string;
+  /** Port of the Prometheus `/metrics` endpoint (0: any free one); null: metrics are off. */
+  metricsPort: number | null;
   limits: Limits;
   logLevel: LogLevel;
 }
@@ -71,6 +73,8 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
     dirtyWordsFile: envString(env, 'DIRTY_WORDS_FILE', DEFAULT_WORD_LIST_PATH),
     adminPort: envInt(env, 'ADMIN_PORT', 4301, 0, 65535),
     adminToken: adminToken(env),
+    // Off unless set: several nodes on one host (tests, the bench) would fight over a fixed default.
+    metricsPort: env.METRICS_PORT ? envInt(env, 'METRICS_PORT', 0, 0, 65535) : null,
     limits: loadLimits(env),
     logLevel,
   };

@@ -54,6 +54,8 @@ export interface ClusterOptions {
   onLeaderLink: () => void;
   /** Host side: a node left the cluster. */
   onNodeGone: (nodeId: string) => void;
+  /** Metrics: a relay this node sent was acked `ms` after it was first sent. */
+  onRelayAcked?: (ms: number) => void;
   logger: Logger;
 }
 
@@ -92,6 +94,7 @@ export class Cluster implements RelayPort {
       options.deliverLocal,
       options.relay,
       logger,
+      options.onRelayAcked,
     );
     this.hostCalls = new HostCalls(
       { selfId: options.selfId, hostOf: (room) => hostOfRoom(room, this.leader()?.id ?? null), link: (id) => this.#links.get(id) },
@@ -105,6 +108,11 @@ export class Cluster implements RelayPort {
 
   isLeader(): boolean {
     return this.#membership?.isLeader() ?? false;
+  }
+
+  /** Whether the ZooKeeper session is connected and answering (false before start and after stop). */
+  zookeeperConnected(): boolean {
+    return this.#membership?.connected() ?? false;
   }
 
   liveNodes(): string[] {

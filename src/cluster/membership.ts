@@ -108,6 +108,12 @@ export class ZkMembership extends EventEmitter<MembershipEvents> {
     return this.#view.selfIsLeader;
   }
 
+  /** True while a registered session is connected and ZooKeeper answers it (metrics, diagnostics). */
+  connected(): boolean {
+    const session = this.#session;
+    return session !== null && session.connected && !session.liveness.silent;
+  }
+
   /** Name of our own election znode (e.g. `n_0000000003`), null while not registered. */
   electionNode(): string | null {
     return this.#session?.registration.electionNode ?? null;

@@ -50,6 +50,8 @@ export class RelayEngine {
     private readonly deliverLocal: (delivery: Delivery) => void,
     private readonly limits: RelayLimits,
     private readonly logger: Logger,
+    /** Told how long each relay this node originated took from first send to its ack (metrics). */
+    private readonly onAcked?: (ms: number) => void,
   ) {
     this.#delivered = new RecentIds(limits.dedupeSize);
   }
@@ -140,7 +142,12 @@ export class RelayEngine {
   }
 
   #onAck(id: string): void {
-    if (this.#pending.delete(id)) return;
+    const pending = this.#pending.get(id);
+    if (pending) {
+      this.#pending.delete(id);
+      this.onAcked?.(Date.now() - pending.at);
+      return;
+    }
     const forwarded = this.#forwarded.get(id);
     if (forwarded) {
       this.#forwarded.delete(id);

@@ -1,5 +1,5 @@
 import type { LogLevel } from '../../core/logger.js';
-import { envInt, envLogLevel, envString, type Env } from '../env.js';
+import { envFlag, envInt, envLogLevel, envString, type Env } from '../env.js';
 
 /** Everything the gateway can be told, resolved once at start-up. */
 export interface GatewayConfig {
@@ -17,6 +17,8 @@ export interface GatewayConfig {
   /** A request must arrive whole within this time (slow-loris), and bodies are refused above this size. */
   requestTimeoutMs: number;
   maxBodyBytes: number;
+  /** Whether `GET /metrics` answers (Prometheus text); off where the gateway's port is public. */
+  metrics: boolean;
   logLevel: LogLevel;
 }
 
@@ -31,6 +33,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     connectTimeoutMs: envInt(env, 'CONNECT_TIMEOUT_MS', 5000, 100),
     requestTimeoutMs: envInt(env, 'GATEWAY_REQUEST_TIMEOUT_MS', 10_000, 100),
     maxBodyBytes: envInt(env, 'GATEWAY_MAX_BODY_BYTES', 1024, 0),
+    metrics: envFlag(env, 'GATEWAY_METRICS', true),
     logLevel,
   };
 }

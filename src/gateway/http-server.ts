@@ -2,14 +2,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { connectRedis } from '../storage/redis.js';
 import type { GatewayConfig } from './config.js';
 import { liveServers, pickServer, RecentPicks, ServerListReader, ServerListUnavailableError, type ServerEntry } from './server-list.js';
 
 interface Reply {
   status: number;
+  /** Sent as JSON, unless `text` is given. */
   body: unknown;
   headers?: Record<string, string>;
+  /** A non-JSON answer (the metrics). */
+  text?: { contentType: string; body: string };
 }
 
 type Route = () => Promise<Reply>;
@@ -27,11 +31,23 @@ export class Gateway {
     '/servers': () => this.listLive(),
     '/healthz': () => this.health(),
   };
+  private readonly metrics: GatewayMetrics | null = null;
 
   constructor(
     private readonly config: GatewayConfig,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    if (config.metrics) {
+      const metrics = new GatewayMetrics({
+        servers: async () => {
+          const entries = await this.requireReader().read();
+          return { listed: entries.length, live: liveServers(entries, Date.now(), config.serverStaleMs).length };
+        },
+      });
+      this.metrics = metrics;
+      this.routes['/metrics'] = async () => ({ status: 200, body: null, text: { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() } });
+    }
+  }
 
   /** Connects to Redis, then listens; resolves with the bound port. Throws if either fails. */
   async start(): Promise<number> {
@@ -83,6 +99,7 @@ export class Gateway {
     if (Number(req.headers['content-length'] ?? 0) > this.config.maxBodyBytes) {
       send(res, { ...errorReply(413, `request bodies are limited to ${this.config.maxBodyBytes} bytes`), headers: { connection: 'close' } });
       req.destroy();
+      this.count((req.url ?? '/').split('?', 1)[0]!, 413);
       return;
     }
     req.resume(); // a body is never used; drain it so the connection can be reused
@@ -96,8 +113,14 @@ export class Gateway {
         // After stop() began, a kept-alive socket would hold server.close() open; end it with this answer.
         send(res, this.server ? reply : { ...reply, headers: { ...reply.headers, connection: 'close' } });
         this.logger.debug('request', { method: req.method, path, status: reply.status, ms: Date.now() - started });
+        this.count(path, reply.status);
       })
       .catch(() => res.destroy()); // the answer could not be written: nothing better to do than drop the socket
+  }
+
+  /** Counts an answer; unknown paths share one label, so a scanner cannot grow the series without bound. */
+  private count(path: string, status: number): void {
+    this.metrics?.request(Object.hasOwn(this.routes, path) ? path : 'other', status);
   }
 
   private async route(method: string, path: string): Promise<Reply> {
@@ -157,10 +180,10 @@ function errorReply(code: number, message: string): Reply {
   return { status: code, body: { error: { code, message } } };
 }
 
-function send(res: ServerResponse, { status, body, headers }: Reply): void {
-  const payload = JSON.stringify(body);
+function send(res: ServerResponse, { status, body, headers, text }: Reply): void {
+  const payload = text ? text.body : JSON.stringify(body);
   res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
+    'content-type': text ? text.contentType : 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),
     // The answer changes as load shifts; a cached one would pin every client to one node.
     'cache-control': 'no-store',

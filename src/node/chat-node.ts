@@ -31,6 +31,11 @@ import { Subscriptions } from '../push/subscriptions.js';
 import { PushQueue } from '../push/push-queue.js';
 import { OnlineEvents } from '../push/online-events.js';
 import { LoginThrottle } from '../abuse/login-throttle.js';
+import { MeteredLocalDelivery } from '../metrics/metered-delivery.js';
+import { MetricsServer } from '../metrics/metrics-server.js';
+import { NodeMetrics } from '../metrics/node-metrics.js';
+import { timeRedisCommands } from '../metrics/redis-timing.js';
+import { TimedMessageStore } from '../metrics/timed-stores.js';
 import { ResumeTokens } from '../session/resume-tokens.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientServer } from './client-server.js';
@@ -62,7 +67,10 @@ export class ChatNode {
   #pushQueue: PushQueue | null = null;
   #onlineEvents: OnlineEvents | null = null;
   #queueRedis: Redis | null = null;
+  #metricsServer: MetricsServer | null = null;
   adminPort = 0;
+  /** The bound `/metrics` port; 0 while metrics are off. */
+  metricsPort = 0;
   readonly #onSighup = () => void this.#words?.reload();
   #stopping: Promise<void> | null = null;
   clientPort = 0;
@@ -84,8 +92,14 @@ export class ChatNode {
     const { db } = this.#mongo;
     const keys = new RedisKeys(config.redisPrefix);
 
+    // Metrics off: none of the metered variants below is built, so the hot path pays nothing.
+    const metrics = config.metricsPort === null ? null : this.#createMetrics(redis, keys);
+    if (metrics) timeRedisCommands(redis, (command, seconds) => metrics.redisCommand(command, seconds));
+
     const users = new UserStore(db, limits.backend.mongoMaxTimeMs);
-    const messages = new MessageStore(db, limits.backend.mongoMaxTimeMs);
+    const messages = metrics
+      ? new TimedMessageStore(db, limits.backend.mongoMaxTimeMs, (op, seconds) => metrics.mongoCall(op, seconds))
+      : new MessageStore(db, limits.backend.mongoMaxTimeMs);
     const roomStore = new RoomStore(db, limits.backend.mongoMaxTimeMs);
     await Promise.all([users.ensureIndexes(), messages.ensureIndexes(), roomStore.ensureIndexes()]);
     const scriptLimits = { ...limits.inbox, archiveMaxBacklog: limits.archive.maxBacklog };
@@ -103,7 +117,10 @@ export class ChatNode {
     const subscriptions = new Subscriptions(redis, keys, users, logger.child({ component: 'subscriptions' }));
     this.#subscriptions = subscriptions;
     await subscriptions.start();
-    const localDelivery = new LocalDelivery(local, rooms, (user, type) => !subscriptions.isOffCached(user, type));
+    const wantsPush = (user: string, type: string) => !subscriptions.isOffCached(user, type);
+    const localDelivery = metrics
+      ? new MeteredLocalDelivery(local, rooms, wantsPush, (delivery, sockets) => metrics.delivered(delivery, sockets))
+      : new LocalDelivery(local, rooms, wantsPush);
     const global = new GlobalSessions(redis, keys);
     // The rooms this node hosts (while it leads), and its own rooms' presence, reported to the host.
     let roomHost: RoomHost | null = null;
@@ -146,6 +163,7 @@ export class ChatNode {
       onMember: (message) => nodeRooms.applyMember(message),
       onLeaderLink: () => cluster.sendToLeader(nodeRooms.fullReport()),
       onNodeGone: (nodeId) => roomHost?.onNodeGone(nodeId),
+      onRelayAcked: metrics ? (ms) => metrics.relayAcked(ms) : undefined,
       logger,
     });
     this.#cluster = cluster;
@@ -231,15 +249,30 @@ export class ChatNode {
     } else {
       logger.info('push API off: ADMIN_TOKEN is not set');
     }
+    if (metrics && config.metricsPort !== null) {
+      this.#metricsServer = new MetricsServer(metrics.registry, logger.child({ component: 'metrics' }));
+      this.metricsPort = await this.#metricsServer.listen(config.host, config.metricsPort);
+    }
 
     const pipeline = createRequestPipeline(services, limits.client.maxFrameBytes);
     const onUrgentFrame = ackFrames(services, limits.client.maxFrameBytes, pipeline);
-    this.#clients = new ClientServer(limits.client, { onFrame: pipeline, onUrgentFrame, onClose: (conn) => this.#endSessionQuietly(conn) }, logger, config.nodeId);
+    this.#clients = new ClientServer(limits.client, { onFrame: pipeline, onUrgentFrame, onClose: (conn) => this.#endSessionQuietly(conn) }, logger, config.nodeId, metrics ?? undefined);
     this.clientPort = await this.#clients.listen(config.host, config.clientPort);
     cluster.setClientPort(this.clientPort);
     await cluster.start();
     this.clusterPort = cluster.clusterPort;
-    logger.info('chat node listening', { clientPort: this.clientPort, clusterPort: this.clusterPort, adminPort: this.adminPort || null, host: config.host, leader: cluster.leader()?.id ?? null });
+    logger.info('chat node listening', { clientPort: this.clientPort, clusterPort: this.clusterPort, adminPort: this.adminPort || null, metricsPort: this.metricsPort || null, host: config.host, leader: cluster.leader()?.id ?? null });
+  }
+
+  /** The node's series; sources are read at each scrape, so components built later are seen once they exist. */
+  #createMetrics(redis: Redis, keys: RedisKeys): NodeMetrics {
+    return new NodeMetrics({
+      clients: () => this.#clients?.stats() ?? { connections: 0, loggedIn: 0, bufferedBytes: 0, pendingRequests: 0 },
+      relayPending: () => this.#cluster?.relayEngine.pendingCount ?? 0,
+      zookeeperConnected: () => this.#cluster?.zookeeperConnected() ?? false,
+      leader: () => this.#cluster?.isLeader() ?? false,
+      archiveBacklog: () => redis.xlen(keys.archive),
+    });
   }
 
   /** Writes every local user's share of its global session again (after a ZooKeeper session loss). */
@@ -283,6 +316,7 @@ export class ChatNode {
     await this.#pushQueue?.stop().catch(warn('push queue'));
     this.#queueRedis?.disconnect();
     if (this.#archive) await withTimeout(this.#archive.stop(), ARCHIVE_STOP_MS, 'the archive batch in hand did not finish; it stays in Redis').catch(warn('archive writer'));
+    await this.#metricsServer?.close().catch(warn('could not close the metrics port'));
     this.#hotWords?.stop();
     this.#subscriptions?.stop();
     this.#onlineEvents?.stop();

@@ -8,6 +8,7 @@ import { errorFrame, eventFrame, replyFrame } from '../../protocol/frames.js';
 import { userKey } from '../../protocol/actions.js';
 import type { DeviceConnection } from '../delivery/local-delivery.js';
 import type { ConnectionLimits } from '../limits.js';
+import { NO_CLIENT_METRICS, type ClientMetrics } from '../metrics/client-metrics.js';
 
 /** How long a closed connection's peer gets to answer our close frame. */
 const CLOSE_HANDSHAKE_MS = 2000;
@@ -38,6 +39,7 @@ export class ClientConnection implements DeviceConnection {
     private readonly wire: Socket,
     private readonly limits: ConnectionLimits,
     logger: Logger,
+    readonly metrics: ClientMetrics = NO_CLIENT_METRICS,
   ) {
     this.logger = logger.child({ conn: id });
     this.ip = wire.remoteAddress ?? '';
@@ -63,7 +65,20 @@ export class ClientConnection implements DeviceConnection {
     this.user = null;
   }
 
+  /** Sends an encoded event frame (delivery encodes one text for many sockets). */
   sendText(text: string): SendResult {
+    const result = this.#write(text);
+    if (result === 'sent') this.metrics.encodedFrameOut(text);
+    return result;
+  }
+
+  send(frame: { action: string }): SendResult {
+    const result = this.#write(JSON.stringify(frame));
+    if (result === 'sent') this.metrics.frameOut(frame.action);
+    return result;
+  }
+
+  #write(text: string): SendResult {
     this.#corkForThisTurn();
     const result = sendText(this.socket, text, this.limits);
     if (result === 'slow') {
@@ -72,10 +87,6 @@ export class ClientConnection implements DeviceConnection {
       this.#terminateAfter(this.limits.heartbeatTimeoutMs);
     }
     return result;
-  }
-
-  send(frame: object): SendResult {
-    return this.sendText(JSON.stringify(frame));
   }
 
   reply(replyTo: string, action: string, data: unknown): SendResult {
@@ -93,6 +104,7 @@ export class ClientConnection implements DeviceConnection {
   }
 
   fail(replyTo: string | null, code: number, message: string): SendResult {
+    this.metrics.error(code);
     return this.send(errorFrame(replyTo, code, message));
   }
 
@@ -130,6 +142,11 @@ export class ClientConnection implements DeviceConnection {
     this.#pending++;
     this.#tail = this.#tail.then(task).finally(() => this.#pending--);
     return true;
+  }
+
+  /** Requests of this connection queued or being handled. */
+  get pendingRequests(): number {
+    return this.#pending;
   }
 
   /** Sends a WebSocket ping; without a pong in time the connection is closed. */

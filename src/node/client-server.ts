@@ -4,6 +4,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { CloseCode, ErrorCode } from '../../protocol/codes.js';
 import type { ConnectionLimits } from '../limits.js';
+import { NO_CLIENT_METRICS, type ClientMetrics } from '../metrics/client-metrics.js';
 import { ClientConnection } from './client-connection.js';
 
 export interface ClientServerHooks {
@@ -30,10 +31,24 @@ export class ClientServer {
     private readonly hooks: ClientServerHooks,
     private readonly logger: Logger,
     private readonly idPrefix: string,
+    private readonly metrics: ClientMetrics = NO_CLIENT_METRICS,
   ) {}
 
   get connectionCount(): number {
     return this.#connections.size;
+  }
+
+  /** One pass over the connections, for a metrics scrape. */
+  stats(): { connections: number; loggedIn: number; bufferedBytes: number; pendingRequests: number } {
+    let loggedIn = 0;
+    let bufferedBytes = 0;
+    let pendingRequests = 0;
+    for (const conn of this.#connections) {
+      if (conn.username !== null) loggedIn++;
+      bufferedBytes += conn.socket.bufferedAmount;
+      pendingRequests += conn.pendingRequests;
+    }
+    return { connections: this.#connections.size, loggedIn, bufferedBytes, pendingRequests };
   }
 
   async listen(host: string, port: number): Promise<number> {
@@ -49,7 +64,7 @@ export class ClientServer {
   }
 
   #accept(socket: WebSocket, wire: Socket): void {
-    const conn = new ClientConnection(`${this.idPrefix}-${(++this.#nextId).toString(36)}`, socket, wire, this.limits, this.logger);
+    const conn = new ClientConnection(`${this.idPrefix}-${(++this.#nextId).toString(36)}`, socket, wire, this.limits, this.logger, this.metrics);
     this.#connections.add(conn);
     conn.logger.debug('connection opened');
     const fromIp = (this.#perIp.get(conn.ip) ?? 0) + 1;
@@ -66,6 +81,7 @@ export class ClientServer {
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
+        this.metrics.frameIn(null);
         conn.fail(null, ErrorCode.BAD_REQUEST, 'binary frames are not supported: send UTF-8 JSON text');
         return;
       }
@@ -80,6 +96,7 @@ export class ClientServer {
     // ws reports oversized frames here and closes with 1009 by itself.
     socket.on('error', (err) => conn.logger.info('connection error', { err: err.message, user: conn.username }));
     socket.on('close', (code) => {
+      this.metrics.closed(code);
       clearTimeout(loginDeadline);
       const left = (this.#perIp.get(conn.ip) ?? 1) - 1;
       if (left > 0) this.#perIp.set(conn.ip, left);

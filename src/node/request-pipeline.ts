@@ -15,6 +15,7 @@ import type { NodeServices } from './services.js';
 function validate(maxFrameBytes: number): Interceptor<RequestContext> {
   return (ctx, next) => {
     ctx.request = parseRequest(ctx.raw, maxFrameBytes);
+    ctx.conn.metrics.frameIn(ctx.request.action);
     return next();
   };
 }
@@ -51,6 +52,7 @@ export function createRequestPipeline(
     try {
       await run(ctx);
     } catch (err) {
+      if (ctx.request === null) conn.metrics.frameIn(null); // rate-limited before parsing, or not a valid request
       if (err instanceof FrameError) {
         conn.fail(err.replyTo, err.code, err.message);
       } else if (err instanceof ZkchatError) {

@@ -192,7 +192,12 @@ export class RoomHost {
     const body: RoomEventBody = { action: 'roomChat', data: { id: randomUUID(), room: room.name, from: call.from, message: call.message, format: 'text', ts: Date.now() } };
     const stored = await this.deps.log.append({ room: room.key, body, user: call.user, ...(call.clientMsgId !== undefined ? { clientMsgId: call.clientMsgId } : {}) });
     if (stored.status === 'archive-full') throw unavailable('the history archive is behind: try again shortly');
-    if (stored.status === 'duplicate') return { id: stored.id, seq: stored.seq, ts: stored.ts };
+    if (stored.status === 'duplicate') {
+      // A resend (its answer was lost, e.g. while the host changed): delivered live again, as the
+      // first attempt may have reached no one; devices drop what they have by seq.
+      this.#fanOut(room, stored.seq, { action: 'roomChat', data: { ...body.data, id: stored.id, ts: stored.ts } }, call.device);
+      return { id: stored.id, seq: stored.seq, ts: stored.ts };
+    }
     this.#fanOut(room, stored.seq, body, call.device);
     return { id: body.data.id, seq: stored.seq, ts: body.data.ts };
   }

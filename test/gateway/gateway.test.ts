@@ -191,7 +191,7 @@ test('GET /healthz reports Redis up', async (t) => {
   t.deepEqual(reply.body, { ok: true, redis: 'up' });
 });
 
-test('unknown paths are 404, other methods 405 with allow: GET, query strings are ignored', async (t) => {
+test('unknown paths are 404, other methods 405 with allow: GET, big bodies 413, query strings are ignored', async (t) => {
   const gw = await startGateway(t);
   await gw.put(entry('node-a', 'follower', 0));
 
@@ -201,11 +201,15 @@ test('unknown paths are 404, other methods 405 with allow: GET, query strings ar
   t.is((missing.body as { error: { code: number } }).error.code, 404);
 
   for (const path of ['/server', '/servers', '/healthz']) {
-    const wrong = await getJson(gw.port, path, { method: 'POST', body: 'x'.repeat(10_000) });
+    const wrong = await getJson(gw.port, path, { method: 'POST', body: 'x'.repeat(100) });
     t.is(wrong.status, 405, path);
     t.is(wrong.headers.get('allow'), 'GET');
     t.is((wrong.body as { error: { code: number } }).error.code, 405);
   }
+  // A body over GATEWAY_MAX_BODY_BYTES (1024) is refused before anything else.
+  const big = await getJson(gw.port, '/server', { method: 'POST', body: 'x'.repeat(10_000) });
+  t.is(big.status, 413);
+  t.is((big.body as { error: { code: number } }).error.code, 413);
 
   t.deepEqual((await getJson(gw.port, '/server?x=1&y')).body, { id: 'node-a', url: 'ws://node-a.test:4101' });
   t.is((await getJson(gw.port, '/servers?')).status, 200);

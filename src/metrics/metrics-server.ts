@@ -1,0 +1,57 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../core/logger.js';
+
+/**
+ * A node's `/metrics` port: Prometheus text, nothing else. It is not on the client port (clients
+ * must not read it) and has no authentication: bind it to a private address.
+ */
+export class MetricsServer {
+  #server: Server | null = null;
+
+  constructor(private readonly registry: Registry, private readonly logger: Logger) {}
+
+  /** Resolves with the bound port (`port` 0: any free one). */
+  async listen(host: string, port: number): Promise<number> {
+    const server = createServer((req, res) => void this.#handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#server = server;
+    return (server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.resume();
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path !== '/metrics') return plain(res, 404, 'not found: try /metrics\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'use GET\n', { allow: 'GET, HEAD' });
+    try {
+      const text = await this.registry.metrics();
+      res.writeHead(200, { 'content-type': this.registry.contentType, 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : text);
+    } catch (err) {
+      this.logger.warn('metrics scrape failed', { err: (err as Error).message });
+      plain(res, 500, 'metrics could not be collected\n');
+    }
+  }
+}
+
+function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+  res.end(text);
+}

@@ -16,14 +16,21 @@ export interface SendOptions {
 
 export type SendResult = 'sent' | 'closed' | 'slow';
 
-/** Sends one already-encoded frame, closing the socket if the peer reads too slowly. */
-export function sendText(socket: FrameSocket, text: string, options: SendOptions): SendResult {
+/** A text frame given as UTF-8 bytes (`ws` would otherwise take Buffers for binary frames). */
+const AS_TEXT = { binary: false } as const;
+
+/**
+ * Sends one already-encoded text frame, closing the socket if the peer reads too slowly. A frame
+ * going to many sockets is best given as bytes, encoded once: a string is encoded again per send.
+ */
+export function sendText(socket: FrameSocket, text: string | Buffer, options: SendOptions): SendResult {
   if (socket.readyState !== OPEN) return 'closed';
   if (socket.bufferedAmount > options.maxBufferedBytes) {
     socket.close(CloseCode.SLOW_CONSUMER, 'slow consumer: too many unsent bytes');
     return 'slow';
   }
-  socket.send(text);
+  if (typeof text === 'string') socket.send(text);
+  else socket.send(text, AS_TEXT);
   return 'sent';
 }
 

@@ -10,7 +10,8 @@ export interface DeviceConnection {
   readonly id: string;
   /** The logged-in user's key, or null. */
   readonly user: string | null;
-  sendText(text: string): SendResult;
+  /** `bytes`: the same frame as UTF-8, when the sender encoded it once for many sockets. */
+  sendText(text: string, bytes?: Buffer): SendResult;
   /** Tells the device to go back to its login prompt, then closes it with 4500. */
   kick(reason: string): void;
 }
@@ -43,15 +44,17 @@ export class LocalDelivery<Conn extends DeviceConnection> {
         const conns = this.rooms.connections(audience.room);
         if (!conns) return 0;
         const text = JSON.stringify(eventFrame(event.action, { ...event.data, seq: audience.seq }));
+        const bytes = conns.size > 1 ? Buffer.from(text) : undefined;
         let sent = 0;
-        for (const conn of conns) if (conn !== except && conn.id !== audience.except && conn.sendText(text) === 'sent') sent++;
+        for (const conn of conns) if (conn !== except && conn.id !== audience.except && conn.sendText(text, bytes) === 'sent') sent++;
         return sent;
       }
       case 'all': {
         const text = JSON.stringify(eventFrame(event.action, event.data));
+        const bytes = Buffer.from(text);
         const type = event.action === 'push' ? event.data.type : null;
         let sent = 0;
-        for (const [user, conns] of this.sessions.entries()) if (type === null || this.wantsPush(user, type)) sent += sendToAll(conns, text, except);
+        for (const [user, conns] of this.sessions.entries()) if (type === null || this.wantsPush(user, type)) sent += sendToAll(conns, text, except, bytes);
         return sent;
       }
     }
@@ -76,8 +79,8 @@ export class LocalDelivery<Conn extends DeviceConnection> {
   }
 }
 
-function sendToAll<Conn extends DeviceConnection>(conns: Iterable<Conn>, text: string, except?: Conn): number {
+function sendToAll<Conn extends DeviceConnection>(conns: Iterable<Conn>, text: string, except?: Conn, bytes?: Buffer): number {
   let sent = 0;
-  for (const conn of conns) if (conn !== except && conn.sendText(text) === 'sent') sent++;
+  for (const conn of conns) if (conn !== except && conn.sendText(text, bytes) === 'sent') sent++;
   return sent;
 }

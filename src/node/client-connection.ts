@@ -65,9 +65,9 @@ export class ClientConnection implements DeviceConnection {
     this.user = null;
   }
 
-  /** Sends an encoded event frame (delivery encodes one text for many sockets). */
-  sendText(text: string): SendResult {
-    const result = this.#write(text);
+  /** Sends an encoded event frame (delivery encodes one text for many sockets, as `bytes` too when it goes to several). */
+  sendText(text: string, bytes?: Buffer): SendResult {
+    const result = this.#write(bytes ?? text);
     if (result === 'sent') this.metrics.encodedFrameOut(text);
     return result;
   }
@@ -78,7 +78,7 @@ export class ClientConnection implements DeviceConnection {
     return result;
   }
 
-  #write(text: string): SendResult {
+  #write(text: string | Buffer): SendResult {
     this.#corkForThisTurn();
     const result = sendText(this.socket, text, this.limits);
     if (result === 'slow') {

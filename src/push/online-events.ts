@@ -34,6 +34,8 @@ export class OnlineEvents {
   async start(): Promise<void> {
     const subscriber = this.redis.duplicate();
     this.#subscriber = subscriber;
+    // It reconnects by itself; the main connection's failures are what requests report.
+    subscriber.on('error', (err: Error) => this.logger.debug('online channel connection error', { err: err.message }));
     subscriber.on('message', (_channel: string, text: string) => this.#heard(text));
     await subscriber.subscribe(this.#channel);
   }

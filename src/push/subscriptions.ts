@@ -24,6 +24,8 @@ export class Subscriptions {
   async start(): Promise<void> {
     const subscriber = this.redis.duplicate();
     this.#subscriber = subscriber;
+    // It reconnects by itself; the main connection's failures are what requests report.
+    subscriber.on('error', (err: Error) => this.logger.debug('subscription channel connection error', { err: err.message }));
     subscriber.on('message', (_channel: string, text: string) => this.#onChange(text));
     // After a reconnect we may have missed invalidations.
     subscriber.on('ready', () => this.#off.clear());

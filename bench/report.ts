@@ -109,7 +109,7 @@ export function warnings(outcomes: readonly Outcome[], s: Settings): string[] {
     }
     const c = o.m.load.counts;
     if (c.unanswered > 0) out.push(`warning: ${o.scenario}: ${c.unanswered} request(s) still unanswered at the end of the grace period`);
-    if (o.m.archive && o.m.archive.drainSeconds === null) out.push(`warning: ${o.scenario}: the archive did not drain within 180 s`);
+    if (o.m.archive && o.m.archive.drainSeconds === null) out.push(`warning: ${o.scenario}: the archive did not drain within 300 s`);
   }
   if (!s.pin) out.push(`note: not pinned, so servers and load generators share the CPUs (${s.pinNote})`);
   return out;

@@ -10,6 +10,7 @@ import { nowMs, type TrafficSpec, type UserSpec } from './ipc.js';
 import { GRACE_MAX_MS } from './load.js';
 import { isChatNodes, type Scenario } from './scenarios.js';
 import { servicePids } from './service-pids.js';
+import { setArchivePriority } from './archive-priority.js';
 import { anyDies, startCluster, startRawRelay, stopServers, type ChatNodeEnv, type Server } from './servers.js';
 import type { Settings } from './settings.js';
 import { mergeResults, type LoadResult } from './stats.js';
@@ -116,11 +117,14 @@ export async function runScenario(scenario: Scenario, settings: Settings, chatEn
     for (const gen of generators) gen.send({ type: 'start', startAt, endAt });
     let cpu: CpuUsage = { cpus: {}, processes: {} };
     let backlogAtEnd = 0;
+    const mongoPid = servicePids({ mongo: settings.mongoUrl }).get('mongo');
     const window = (async () => {
       await sleep(startAt - nowMs());
+      setArchivePriority(mongoPid, 'background');
       meter.start();
       await sleep(endAt - nowMs());
       cpu = meter.stop();
+      setArchivePriority(mongoPid, 'normal');
       if (backlog) backlogAtEnd = await backlog.length();
     })();
     const resultTimeout = START_LEAD_MS + settings.seconds * 1000 + GRACE_MAX_MS + 30_000;

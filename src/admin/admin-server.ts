@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeHttp, listenHttp } from '../http-listen.js';
 import { timingSafeEqual } from 'node:crypto';
 import { ZkchatError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -37,21 +37,16 @@ export class AdminServer {
 
   async listen(): Promise<number> {
     const server = createServer((req, res) => void this.#handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => resolve());
-    });
+    const bound = await listenHttp(server, this.options.port, this.options.host);
     this.#server = server;
-    return (server.address() as AddressInfo).port;
+    return bound;
   }
 
   async close(): Promise<void> {
     const server = this.#server;
     if (!server) return;
     this.#server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await closed;
+    await closeHttp(server);
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeHttp, listenHttp } from '../http-listen.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../core/logger.js';
 
@@ -15,24 +15,16 @@ export class MetricsServer {
   /** Resolves with the bound port (`port` 0: any free one). */
   async listen(host: string, port: number): Promise<number> {
     const server = createServer((req, res) => void this.#handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const bound = await listenHttp(server, port, host);
     this.#server = server;
-    return (server.address() as AddressInfo).port;
+    return bound;
   }
 
   async close(): Promise<void> {
     const server = this.#server;
     if (!server) return;
     this.#server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await closed;
+    await closeHttp(server);
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

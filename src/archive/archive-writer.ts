@@ -4,7 +4,7 @@ import type { Logger } from '../../core/logger.js';
 import type { MessageStore, StoredMessage } from '../storage/message-store.js';
 import type { HotWordsBoard } from '../hot-words/hot-words-board.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
-import { ConsumerGroup, type GroupEntry } from '../storage/consumer-group.js';
+import { ConsumerGroup } from '../storage/consumer-group.js';
 import { archiveRows, type ArchiveBatch } from './archive-entries.js';
 
 export interface ArchiveWriterOptions {
@@ -32,7 +32,6 @@ export class ArchiveWriter {
   #stopped = false;
   #loop: Promise<void> | null = null;
   #lagTimer: NodeJS.Timeout | null = null;
-  #lastClaimAt = 0;
   readonly #group: ConsumerGroup;
 
   /** `redis` for acks and checks; `blocking` is a connection of its own for the blocking reads. */
@@ -46,12 +45,11 @@ export class ArchiveWriter {
     /** Counts the words of every newly read message (each message is read as new once). */
     private readonly hotWords?: HotWordsBoard,
   ) {
-    this.#group = new ConsumerGroup(redis, blocking, keys.archive, GROUP, options.consumer, options.batchSize);
+    this.#group = new ConsumerGroup(redis, blocking, keys.archive, GROUP, options.consumer, options.batchSize, options.claimIdleMs, BLOCK_MS);
   }
 
   async start(): Promise<void> {
     await this.#group.ensure();
-    this.#lastClaimAt = Date.now();
     this.#loop = this.#run();
     this.#lagTimer = setInterval(() => void this.#reportLag(), this.options.lagLogIntervalMs);
     this.#lagTimer.unref();
@@ -73,24 +71,13 @@ export class ArchiveWriter {
   }
 
   async #run(): Promise<void> {
-    // Our own unfinished entries first: an earlier run of this node id read them and died.
-    let ownLeftovers = true;
     while (!this.#stopped) {
       try {
-        let entries: GroupEntry[];
-        let fresh = false;
-        if (ownLeftovers) {
-          entries = await this.#group.read('0', BLOCK_MS);
-          ownLeftovers = entries.length > 0;
-        } else if (Date.now() - this.#lastClaimAt >= this.options.claimIdleMs / 2) {
-          entries = await this.#claimAbandoned();
-        } else {
-          entries = await this.#group.read('>', BLOCK_MS);
-          fresh = true;
-        }
+        const { entries, source } = await this.#group.next();
         if (entries.length === 0) continue;
+        if (source === 'claimed') this.logger.info('archive: took over entries of a writer that stopped', { entries: entries.length });
         const batch = archiveRows(entries);
-        if (fresh) await this.#countWords(batch.rows);
+        if (source === 'new') await this.#countWords(batch.rows);
         await this.#write(batch);
       } catch (err) {
         if (this.#stopped) break;
@@ -99,14 +86,6 @@ export class ArchiveWriter {
         await sleep(this.options.retryMs);
       }
     }
-  }
-
-  /** Takes over entries that another writer read but did not finish within claimIdleMs (it died). */
-  async #claimAbandoned(): Promise<GroupEntry[]> {
-    this.#lastClaimAt = Date.now();
-    const entries = await this.#group.claimIdle(this.options.claimIdleMs);
-    if (entries.length > 0) this.logger.info('archive: took over entries of a writer that stopped', { entries: entries.length });
-    return entries;
   }
 
   /**

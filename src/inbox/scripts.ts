@@ -69,6 +69,15 @@ local function append(stream, meta, user, nonce, action, data, tsText)
   return seq
 end
 
+-- A stored message also goes onto its conversation's recent list (cut back to its size once it holds
+-- twice as many: readers take the newest) and onto the archive stream.
+local function toRecentAndArchive(P, conversation, data)
+  local recent = P .. 'recent:' .. conversation
+  if redis.call('LPUSH', recent, data) > ${2 * limits.recentPerConversation} then redis.call('LTRIM', recent, '0', '${limits.recentPerConversation - 1}') end
+  redis.call('PEXPIRE', recent, MAX_AGE_MS_TEXT)
+  redis.call('XADD', P .. 'archive', '*', 'c', conversation, 'd', data)
+end
+
 local function nodesOf(session)
   local nodes = {}
   for _, field in ipairs(redis.call('HKEYS', session)) do
@@ -125,11 +134,7 @@ local function storeOne(toKey, fromKey, fromJson, id, tsText, messageJson, conve
   local fromSeq = toSeq
   if fromKey ~= toKey then fromSeq = append(fromInbox, P .. 'inbox-meta:' .. fromKey, fromKey, nonce, 'chat', data, tsText) end
 
-  -- The recent list is cut back to its size once it holds twice as many: readers take the newest.
-  local recent = P .. 'recent:' .. conversation
-  if redis.call('LPUSH', recent, data) > ${2 * limits.recentPerConversation} then redis.call('LTRIM', recent, '0', '${limits.recentPerConversation - 1}') end
-  redis.call('PEXPIRE', recent, MAX_AGE_MS_TEXT)
-  redis.call('XADD', ARCHIVE, '*', 'c', conversation, 'd', data)
+  toRecentAndArchive(P, conversation, data)
   if cmid ~= '' then
     redis.call('SET', cmidKey, id .. ' ' .. fromSeq .. ' ' .. toSeq .. ' ' .. tsText .. ' ' .. to, 'PX', '${limits.clientMsgIdTtlMs}')
   end

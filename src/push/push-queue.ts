@@ -6,7 +6,7 @@ import { PUSH_TYPE_PATTERN, USERNAME_PATTERN } from '../../protocol/actions.js';
 import { fieldOf } from '../inbox/inbox-entries.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
 import type { PushService } from './push-service.js';
-import { ConsumerGroup, type GroupEntry } from '../storage/consumer-group.js';
+import { ConsumerGroup } from '../storage/consumer-group.js';
 
 export interface PushQueueOptions {
   /** This consumer's name in the group: the node id, so a restarted node finishes its own entries. */
@@ -34,7 +34,6 @@ type QueuedPush = { to: string; type: string; data: unknown } | { broadcast: tru
 export class PushQueue {
   #stopped = false;
   #loop: Promise<void> | null = null;
-  #lastClaimAt = 0;
   readonly #group: ConsumerGroup;
 
   constructor(
@@ -45,12 +44,11 @@ export class PushQueue {
     private readonly options: PushQueueOptions,
     private readonly logger: Logger,
   ) {
-    this.#group = new ConsumerGroup(redis, blocking, `${keys.prefix}push-queue`, GROUP, options.consumer, options.batchSize);
+    this.#group = new ConsumerGroup(redis, blocking, `${keys.prefix}push-queue`, GROUP, options.consumer, options.batchSize, options.claimIdleMs, BLOCK_MS);
   }
 
   async start(): Promise<void> {
     await this.#group.ensure();
-    this.#lastClaimAt = Date.now();
     this.#loop = this.#run();
   }
 
@@ -60,18 +58,10 @@ export class PushQueue {
   }
 
   async #run(): Promise<void> {
-    let ownLeftovers = true; // entries an earlier run of this node read and did not finish
     while (!this.#stopped) {
       try {
-        let entries: GroupEntry[];
-        if (ownLeftovers) {
-          entries = await this.#group.read('0', BLOCK_MS);
-          ownLeftovers = entries.length > 0;
-        } else if (Date.now() - this.#lastClaimAt >= this.options.claimIdleMs / 2) {
-          entries = await this.#claimAbandoned();
-        } else {
-          entries = await this.#group.read('>', BLOCK_MS);
-        }
+        const { entries, source } = await this.#group.next();
+        if (source === 'claimed' && entries.length > 0) this.logger.info('push queue: took over entries of a node that stopped', { entries: entries.length });
         for (const [id, fields] of entries) if (fields) await this.#pushOne(id, fields);
         await this.#group.ackAndDelete(entries.map(([id]) => id));
       } catch (err) {
@@ -81,13 +71,6 @@ export class PushQueue {
         await sleep(this.options.retryMs);
       }
     }
-  }
-
-  async #claimAbandoned(): Promise<GroupEntry[]> {
-    this.#lastClaimAt = Date.now();
-    const entries = await this.#group.claimIdle(this.options.claimIdleMs);
-    if (entries.length > 0) this.logger.info('push queue: took over entries of a node that stopped', { entries: entries.length });
-    return entries;
   }
 
   /** One entry; a bad one is logged and dropped (it would fail the same way every time). */

@@ -17,8 +17,7 @@ export const STORE_ROOM_EVENT_FIELDS = 8;
 export function storeRoomEventsScript(limits: ScriptLimits): string {
   return `${logLib(limits)}
 local P = ARGV[1]
-local ARCHIVE = P .. 'archive'
-local archiveFull = redis.call('XLEN', ARCHIVE) >= ${limits.archiveMaxBacklog}
+local archiveFull = redis.call('XLEN', P .. 'archive') >= ${limits.archiveMaxBacklog}
 
 local function storeOne(room, action, data, tsText, sender, cmid, nonce, isChat)
   local cmidKey = P .. 'rcmid:' .. sender .. ':' .. cmid
@@ -29,10 +28,7 @@ local function storeOne(room, action, data, tsText, sender, cmid, nonce, isChat)
   if isChat == '1' and archiveFull then return {'busy'} end
   local seq = append(P .. 'room-log:' .. room, P .. 'room-meta:' .. room, 'r:' .. room, nonce, action, data, tsText)
   if isChat == '1' then
-    local recent = P .. 'recent:r:' .. room
-    if redis.call('LPUSH', recent, data) > ${2 * limits.recentPerConversation} then redis.call('LTRIM', recent, '0', '${limits.recentPerConversation - 1}') end
-    redis.call('PEXPIRE', recent, MAX_AGE_MS_TEXT)
-    redis.call('XADD', ARCHIVE, '*', 'c', 'r:' .. room, 'd', data)
+    toRecentAndArchive(P, 'r:' .. room, data)
   end
   if cmid ~= '' then
     redis.call('SET', cmidKey, string.match(data, '"id":"([^"]*)"') .. ' ' .. seq .. ' ' .. tsText, 'PX', '${limits.clientMsgIdTtlMs}')

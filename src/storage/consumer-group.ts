@@ -10,6 +10,10 @@ type ReadReply = [stream: string, entries: GroupEntry[]][] | null;
  * acknowledge and delete what is done (so the stream's length is the work still to do).
  */
 export class ConsumerGroup {
+  /** Entries an earlier run of this consumer read and did not finish come first. */
+  #ownLeftovers = true;
+  #lastClaimAt = Date.now();
+
   constructor(
     private readonly redis: Redis,
     /** A connection of its own for the blocking reads. */
@@ -18,7 +22,29 @@ export class ConsumerGroup {
     private readonly group: string,
     readonly consumer: string,
     private readonly batchSize: number,
+    /** How long a dead consumer's entries stay unacknowledged before `next()` takes them over. */
+    private readonly claimIdleMs: number,
+    /** How long a read of new entries waits for some. */
+    private readonly blockMs: number,
   ) {}
+
+  /**
+   * The next batch to work on: this consumer's own unfinished entries while there are any, then,
+   * every half `claimIdleMs`, entries a dead consumer left idle, otherwise new ones. `source` says
+   * which (only new entries are seen for the first time).
+   */
+  async next(): Promise<{ entries: GroupEntry[]; source: 'own' | 'claimed' | 'new' }> {
+    if (this.#ownLeftovers) {
+      const entries = await this.read('0', this.blockMs);
+      this.#ownLeftovers = entries.length > 0;
+      return { entries, source: 'own' };
+    }
+    if (Date.now() - this.#lastClaimAt >= this.claimIdleMs / 2) {
+      this.#lastClaimAt = Date.now();
+      return { entries: await this.claimIdle(this.claimIdleMs), source: 'claimed' };
+    }
+    return { entries: await this.read('>', this.blockMs), source: 'new' };
+  }
 
   /** Creates the group (and the stream) unless they exist. */
   async ensure(): Promise<void> {

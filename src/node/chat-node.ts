@@ -183,6 +183,7 @@ export class ChatNode {
       log: roomLog,
       deliverLocal: (delivery) => void localDelivery.deliver(delivery),
       relay: (target, id, delivery) => cluster.relay(target, id, delivery),
+      liveNodes: () => cluster.liveNodes(),
       announceMember: (message) => {
         nodeRooms.applyMember(message);
         cluster.sendToFollowers(message);

@@ -24,6 +24,8 @@ export interface RoomHostDeps {
   log: RoomLog;
   deliverLocal(delivery: Delivery): void;
   relay(target: string, id: string, delivery: Delivery): void;
+  /** Live nodes, this one included. */
+  liveNodes(): string[];
   /** Tells every node (this one included) that a user joined or left a room. */
   announceMember(message: MemberMessage): void;
   /** Pause between attempts to load the rooms while MongoDB is unreachable. */
@@ -40,6 +42,8 @@ export class RoomHost {
   #rooms = new Map<string, HostedRoom>();
   /** room → node → users online there. */
   readonly #presence = new Map<string, Map<string, Set<string>>>();
+  /** Nodes whose full presence report this host has (since it took over): the others may have members. */
+  readonly #reported = new Set<string>();
   #loaded: Promise<void> | null = null;
   #generation = 0;
 
@@ -64,10 +68,14 @@ export class RoomHost {
     this.#loaded = null;
     this.#rooms = new Map();
     this.#presence.clear();
+    this.#reported.clear();
   }
 
   onPresence(node: string, { full, joined, left }: PresenceMessage): void {
-    if (full) this.onNodeGone(node);
+    if (full) {
+      this.onNodeGone(node);
+      this.#reported.add(node);
+    }
     for (const [room, users] of Object.entries(joined)) for (const user of users) this.#online(room, node, user, true);
     for (const [room, users] of Object.entries(left)) for (const user of users) this.#online(room, node, user, false);
   }
@@ -90,6 +98,7 @@ export class RoomHost {
   }
 
   onNodeGone(node: string): void {
+    this.#reported.delete(node);
     for (const [room, nodes] of this.#presence) {
       nodes.delete(node);
       if (nodes.size === 0) this.#presence.delete(room);
@@ -212,9 +221,10 @@ export class RoomHost {
     const delivery: Delivery = { audience: { kind: 'room', room: room.key, seq, ...(except !== undefined ? { except } : {}) }, event };
     this.deps.deliverLocal(delivery);
     const relayId = `r:${room.key}:${seq}:${event.data.ts}`;
-    for (const node of this.#presence.get(room.key)?.keys() ?? []) {
-      if (node !== this.deps.selfId) this.deps.relay(node, relayId, delivery);
-    }
+    // Nodes reporting members online, and (right after a take-over) nodes that have not reported yet.
+    const targets = new Set(this.#presence.get(room.key)?.keys() ?? []);
+    for (const node of this.deps.liveNodes()) if (!this.#reported.has(node)) targets.add(node);
+    for (const node of targets) if (node !== this.deps.selfId) this.deps.relay(node, relayId, delivery);
   }
 
   /**

@@ -8,6 +8,8 @@
  * BENCH_PIN / BENCH_PIN_NOTE (set by scripts/bench.sh), ZK_CONNECT, REDIS_URL, MONGO_URL (set by
  * scripts/services.mjs run).
  */
+import { measureJsonLine, measureTable, type MeasureOutcome } from './measures/measure-report.js';
+import { MEASURES } from './measures/registry.js';
 import { stopAll } from './processes.js';
 import { header, jsonLine, table, warnings, deliveriesPerSec, type Outcome } from './report.js';
 import { runChatEnv, runScenario } from './run-scenario.js';
@@ -49,10 +51,25 @@ async function run(settings: Settings): Promise<number> {
     outcomes.push(outcome);
     console.log(jsonLine(outcome, settings, rates));
   }
-  console.log(`\n${table(outcomes, settings, rates)}`);
+  const measured: MeasureOutcome[] = [];
+  for (const measure of MEASURES.filter((m) => settings.measures.includes(m.name))) {
+    console.log(`\n== ${measure.name}: ${measure.description}`);
+    let outcome: MeasureOutcome;
+    try {
+      outcome = { measure: measure.name, ok: true, report: await measure.run({ settings, chatEnv }) };
+    } catch (err) {
+      outcome = { measure: measure.name, ok: false, error: err instanceof Error ? err.message : String(err) };
+      console.error(`bench: ${measure.name} FAILED: ${outcome.error}`);
+    }
+    if (stopping) return 1;
+    measured.push(outcome);
+    console.log(measureJsonLine(outcome));
+  }
+  if (outcomes.length > 0) console.log(`\n${table(outcomes, settings, rates)}`);
+  for (const o of measured) console.log(`\n${measureTable(o)}`);
   const notes = warnings(outcomes, settings);
   if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
-  return outcomes.every((o) => o.ok) ? 0 : 1;
+  return outcomes.every((o) => o.ok) && measured.every((o) => o.ok) ? 0 : 1;
 }
 
 let settings: Settings;

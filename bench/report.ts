@@ -54,7 +54,7 @@ export function header(s: Settings): string {
     `pinning: ${pin}`,
     ...load.map((l) => `load: ${l}`),
     `window: ${s.seconds} s per scenario`,
-    `scenarios: ${s.scenarios.join(', ')}; run tag ${s.runTag}`,
+    `scenarios: ${[...s.scenarios, ...s.measures].join(', ')}; run tag ${s.runTag}`,
   ].join('\n');
 }
 

@@ -1,5 +1,6 @@
 /** What one bench run is told by its environment, read once in main.ts. */
 import { randomBytes } from 'node:crypto';
+import { MEASURES } from './measures/registry.js';
 import { SCENARIOS, type ScenarioName } from './scenarios.js';
 
 /** Users one generator process drives at most, unless BENCH_GENERATORS says otherwise. */
@@ -21,6 +22,8 @@ export interface Settings {
   roomMembers: number;
   roomSenders: number;
   scenarios: ScenarioName[];
+  /** Measures (bench/measures/) picked by BENCH_SCENARIOS too; they run after the scenarios. */
+  measures: string[];
   /** Generators run on CPU 1 (`taskset -c 1`), servers inherit CPU 0 from scripts/bench.sh. */
   pin: boolean;
   pinNote: string;
@@ -49,16 +52,19 @@ function required(name: string): string {
   return value;
 }
 
-function scenarioList(): ScenarioName[] {
+/** BENCH_SCENARIOS split into throughput scenarios and measures, each in run order; unset: all. */
+function picked(): { scenarios: ScenarioName[]; measures: string[] } {
   const raw = process.env.BENCH_SCENARIOS;
-  const all = SCENARIOS.map((s) => s.name);
-  if (!raw) return all;
-  const picked = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  for (const name of picked) {
-    if (!all.includes(name as ScenarioName)) throw new SettingsError(`BENCH_SCENARIOS: unknown scenario "${name}" (known: ${all.join(', ')})`);
+  const scenarios = SCENARIOS.map((s) => s.name);
+  const measures = MEASURES.map((m) => m.name);
+  if (!raw) return { scenarios, measures };
+  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const known = [...scenarios, ...measures];
+  for (const name of names) {
+    if (!known.includes(name)) throw new SettingsError(`BENCH_SCENARIOS: unknown scenario "${name}" (known: ${known.join(', ')})`);
   }
   // Always in table order: the raw relay first, so the others have their reference.
-  return all.filter((name) => picked.includes(name));
+  return { scenarios: scenarios.filter((name) => names.includes(name)), measures: measures.filter((name) => names.includes(name)) };
 }
 
 export function loadSettings(): Settings {
@@ -76,7 +82,7 @@ export function loadSettings(): Settings {
     generators,
     roomMembers,
     roomSenders: int('BENCH_ROOM_SENDERS', Math.min(DEFAULT_ROOM_SENDERS, roomMembers), 1, roomMembers),
-    scenarios: scenarioList(),
+    ...picked(),
     pin,
     pinNote: process.env.BENCH_PIN_NOTE ?? (pin ? '' : 'BENCH_PIN is not 1: not started by scripts/bench.sh'),
     runTag: randomBytes(3).toString('hex'),

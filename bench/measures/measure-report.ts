@@ -1,0 +1,20 @@
+/** How measures are printed: a `BENCH {json}` line each, and one small table per measure. */
+import type { MeasureReport } from './measure.js';
+
+export type MeasureOutcome = { measure: string; ok: true; report: MeasureReport } | { measure: string; ok: false; error: string };
+
+export function measureJsonLine(o: MeasureOutcome): string {
+  if (!o.ok) return `BENCH ${JSON.stringify({ scenario: o.measure, ok: false, error: o.error })}`;
+  return `BENCH ${JSON.stringify({ scenario: o.measure, ok: true, ...o.report.counts, ...o.report.figures })}`;
+}
+
+/** The table of one measure: its own columns (they differ per measure), right-aligned numbers. */
+export function measureTable(o: MeasureOutcome): string {
+  if (!o.ok) return `${o.measure}: FAILED: ${o.error}`;
+  const rows = o.report.rows;
+  const head = ['measure', ...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cells = rows.map((r) => [o.measure, ...head.slice(1).map((h) => r[h] ?? '-')]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(head), ...cells.map(line)].join('\n');
+}

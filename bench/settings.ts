@@ -36,7 +36,8 @@ export interface Settings {
 
 export class SettingsError extends Error {}
 
-function int(name: string, fallback: number, min: number, max: number): number {
+/** An integer environment variable between min and max, or the fallback when unset. */
+export function int(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -46,7 +47,7 @@ function int(name: string, fallback: number, min: number, max: number): number {
   return value;
 }
 
-function required(name: string): string {
+export function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new SettingsError(`${name} is not set: run through \`npm run bench\` (scripts/services.mjs run starts the services)`);
   return value;

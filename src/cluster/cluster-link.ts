@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { ClusterCloseCode } from '../../protocol/codes.js';
-import { parseLinkFrame, type LinkMessage } from './link-messages.js';
+import { encodeLinkMessage, LINK_MESSAGE_SEPARATOR, parseLinkFrame, type LinkMessage } from './link-messages.js';
 
 export interface ClusterLinkEvents {
   messages: [messages: LinkMessage[]];
@@ -21,8 +21,6 @@ export interface LinkLimits {
   flushDelayMs: number;
 }
 
-/** `[` + `]` around a batch. */
-const FRAME_OVERHEAD = 2;
 
 /**
  * An authenticated connection to another node. Messages sent within `flushDelayMs` leave together,
@@ -35,7 +33,7 @@ export class ClusterLink extends EventEmitter<ClusterLinkEvents> {
   /** Full batches waiting for this turn's flush, then the one being filled. */
   #full: string[][] = [];
   #batch: string[] = [];
-  #batchBytes = FRAME_OVERHEAD;
+  #batchBytes = 0;
   #queuedBytes = 0;
   #flushScheduled = false;
   #closed = false;
@@ -68,9 +66,9 @@ export class ClusterLink extends EventEmitter<ClusterLinkEvents> {
   /** Queues `message` for this turn's frames; false if it cannot go (link closed, or a message too large for any frame). */
   send(message: LinkMessage): boolean {
     if (!this.isOpen) return false;
-    const text = JSON.stringify(message);
+    const text = encodeLinkMessage(message);
     const bytes = Buffer.byteLength(text);
-    if (bytes + FRAME_OVERHEAD > this.limits.maxFrameBytes) {
+    if (bytes > this.limits.maxFrameBytes) {
       this.logger.error('cluster message larger than a link frame; dropped', { peer: this.peerId, bytes, type: message.t });
       return false;
     }
@@ -78,11 +76,11 @@ export class ClusterLink extends EventEmitter<ClusterLinkEvents> {
       this.close(ClusterCloseCode.SLOW_PEER, 'cluster link backlog full');
       return false;
     }
-    // +1 for the comma before it.
-    if (this.#batchBytes + bytes + 1 > this.limits.maxFrameBytes) {
+    // +1 for the newline before it.
+    if (this.#batch.length > 0 && this.#batchBytes + bytes + 1 > this.limits.maxFrameBytes) {
       this.#full.push(this.#batch);
       this.#batch = [];
-      this.#batchBytes = FRAME_OVERHEAD;
+      this.#batchBytes = 0;
     }
     this.#batch.push(text);
     this.#batchBytes += bytes + 1;
@@ -100,10 +98,10 @@ export class ClusterLink extends EventEmitter<ClusterLinkEvents> {
     const batches = this.#batch.length > 0 ? [...this.#full, this.#batch] : this.#full;
     this.#full = [];
     this.#batch = [];
-    this.#batchBytes = FRAME_OVERHEAD;
+    this.#batchBytes = 0;
     this.#queuedBytes = 0;
     if (!this.isOpen) return;
-    for (const batch of batches) this.socket.send(`[${batch.join(',')}]`);
+    for (const batch of batches) this.socket.send(batch.join(LINK_MESSAGE_SEPARATOR));
   }
 
   #checkPeer(): void {

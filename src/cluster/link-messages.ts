@@ -2,17 +2,36 @@ import { isPlainObject } from '../../protocol/schema.js';
 import { isDelivery, type Delivery } from '../delivery/delivery.js';
 
 /**
- * Messages of the internal cluster channel. Each WebSocket text frame carries a JSON array
- * of them: what a link has to send in one event-loop turn goes out in as few frames as fit.
+ * Messages of the internal cluster channel. Each WebSocket text frame carries one or more of them,
+ * one per line: what a link has to send in one event-loop turn goes out in as few frames as fit.
+ * Relays and acks, the per-message traffic, have their own compact lines (see encodeLinkMessage);
+ * everything else is a line of JSON.
  */
 export type LinkMessage = RelayMessage | AckMessage | LoadMessage | CallMessage | ResultMessage | PresenceMessage | MemberMessage;
 
-/** Deliver `delivery` on node `target`. `id` is unique per target. */
+/**
+ * Deliver the delivery in `body` on node `target`. `id` is unique per target. `body` is the
+ * delivery's JSON: the leader forwards it as it came, and only the target reads it (relayDelivery).
+ */
 export interface RelayMessage {
   t: 'relay';
   id: string;
   target: string;
-  delivery: Delivery;
+  body: string;
+}
+
+export function relayMessage(id: string, target: string, delivery: Delivery): RelayMessage {
+  return { t: 'relay', id, target, body: JSON.stringify(delivery) };
+}
+
+/** The delivery a relay carries, checked (peers are authenticated, but a bug on one must not crash another); null if malformed. */
+export function relayDelivery(message: RelayMessage): Delivery | null {
+  try {
+    const value: unknown = JSON.parse(message.body);
+    return isDelivery(value) ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The relay `id` was handled (delivered, or its target is gone): stop resending it. Travels back along the path. */
@@ -61,37 +80,74 @@ export interface MemberMessage {
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isUserLists = (v: unknown): v is Record<string, string[]> => isPlainObject(v) && Object.values(v).every((users) => Array.isArray(users) && users.every(isString));
 
-/** Peers are authenticated, but a bug on one node must not crash another: check the shape anyway. */
-export function parseLinkFrame(raw: string): LinkMessage[] | null {
-  let value: unknown;
+/** Line tags of the compact forms; a JSON line starts with `{`. */
+const RELAY_TAG = 'R\t';
+const ACK_TAG = 'A\t';
+/** What may not appear inside a compact line's id or target (the field and message separators). */
+const SEPARATORS = /[\t\n]/;
+
+/**
+ * One message as one line. A relay is `R<tab>target<tab>id<tab>body` and an ack `A<tab>id`, so the
+ * leader reads a relay's route without parsing its body and forwards the body untouched; JSON never
+ * holds a raw tab or newline, so neither can end up inside a body. Ids with a separator in them
+ * (never made by this code) go as JSON.
+ */
+export function encodeLinkMessage(message: LinkMessage): string {
+  if (message.t === 'relay' && !SEPARATORS.test(message.id) && !SEPARATORS.test(message.target)) {
+    return `${RELAY_TAG}${message.target}\t${message.id}\t${message.body}`;
+  }
+  if (message.t === 'ack' && !SEPARATORS.test(message.id)) return ACK_TAG + message.id;
+  return JSON.stringify(message);
+}
+
+/** The lines of a frame: messages joined by newlines. */
+export const LINK_MESSAGE_SEPARATOR = '\n';
+
+function parseRelayLine(line: string): RelayMessage | null {
+  const afterTarget = line.indexOf('\t', RELAY_TAG.length);
+  const afterId = afterTarget < 0 ? -1 : line.indexOf('\t', afterTarget + 1);
+  if (afterId < 0) return null;
+  const target = line.slice(RELAY_TAG.length, afterTarget);
+  const id = line.slice(afterTarget + 1, afterId);
+  return target !== '' && id !== '' ? { t: 'relay', id, target, body: line.slice(afterId + 1) } : null;
+}
+
+function parseJsonLine(line: string): LinkMessage | null {
+  let m: unknown;
   try {
-    value = JSON.parse(raw);
+    m = JSON.parse(line);
   } catch {
     return null;
   }
-  if (!Array.isArray(value)) return null;
+  if (!isPlainObject(m)) return null;
+  if (m.t === 'relay' && isString(m.id) && isString(m.target) && isString(m.body)) return { t: 'relay', id: m.id, target: m.target, body: m.body };
+  if (m.t === 'ack' && isString(m.id)) return { t: 'ack', id: m.id };
+  if (m.t === 'load' && typeof m.connections === 'number') return { t: 'load', connections: m.connections };
+  if (m.t === 'call' && isString(m.id) && isString(m.op) && isPlainObject(m.args)) return { t: 'call', id: m.id, op: m.op, args: m.args };
+  if (m.t === 'result' && isString(m.id) && m.ok === true) return { t: 'result', id: m.id, ok: true, data: m.data };
+  if (m.t === 'result' && isString(m.id) && m.ok === false && typeof m.code === 'number' && isString(m.message)) {
+    return { t: 'result', id: m.id, ok: false, code: m.code, message: m.message };
+  }
+  if (m.t === 'presence' && typeof m.full === 'boolean' && isUserLists(m.joined) && isUserLists(m.left)) {
+    return { t: 'presence', full: m.full, joined: m.joined, left: m.left };
+  }
+  if (m.t === 'member' && isString(m.room) && isString(m.user) && typeof m.joined === 'boolean') return { t: 'member', room: m.room, user: m.user, joined: m.joined };
+  return null;
+}
+
+/**
+ * The messages of one frame, or null if any line is not one: peers are authenticated, but a bug on
+ * one node must not crash another. A relay's body is checked by its target only (relayDelivery).
+ */
+export function parseLinkFrame(raw: string): LinkMessage[] | null {
   const out: LinkMessage[] = [];
-  for (const m of value) {
-    if (!isPlainObject(m)) return null;
-    if (m.t === 'relay' && isString(m.id) && isString(m.target) && isDelivery(m.delivery)) {
-      out.push({ t: 'relay', id: m.id, target: m.target, delivery: m.delivery });
-    } else if (m.t === 'ack' && isString(m.id)) {
-      out.push({ t: 'ack', id: m.id });
-    } else if (m.t === 'load' && typeof m.connections === 'number') {
-      out.push({ t: 'load', connections: m.connections });
-    } else if (m.t === 'call' && isString(m.id) && isString(m.op) && isPlainObject(m.args)) {
-      out.push({ t: 'call', id: m.id, op: m.op, args: m.args });
-    } else if (m.t === 'result' && isString(m.id) && m.ok === true) {
-      out.push({ t: 'result', id: m.id, ok: true, data: m.data });
-    } else if (m.t === 'result' && isString(m.id) && m.ok === false && typeof m.code === 'number' && isString(m.message)) {
-      out.push({ t: 'result', id: m.id, ok: false, code: m.code, message: m.message });
-    } else if (m.t === 'presence' && typeof m.full === 'boolean' && isUserLists(m.joined) && isUserLists(m.left)) {
-      out.push({ t: 'presence', full: m.full, joined: m.joined, left: m.left });
-    } else if (m.t === 'member' && isString(m.room) && isString(m.user) && typeof m.joined === 'boolean') {
-      out.push({ t: 'member', room: m.room, user: m.user, joined: m.joined });
-    } else {
-      return null;
-    }
+  for (const line of raw.split(LINK_MESSAGE_SEPARATOR)) {
+    let message: LinkMessage | null;
+    if (line.startsWith(RELAY_TAG)) message = parseRelayLine(line);
+    else if (line.startsWith(ACK_TAG)) message = line.length > ACK_TAG.length ? { t: 'ack', id: line.slice(ACK_TAG.length) } : null;
+    else message = parseJsonLine(line);
+    if (message === null) return null;
+    out.push(message);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import type { Delivery } from '../delivery/delivery.js';
-import type { LinkMessage, RelayMessage } from './link-messages.js';
+import { relayDelivery, relayMessage, type LinkMessage, type RelayMessage } from './link-messages.js';
 import { RecentIds } from './recent-ids.js';
 
 /** The one thing relays need of a link to a peer. */
@@ -75,7 +75,7 @@ export class RelayEngine {
       this.#refused++;
       return false;
     }
-    const message: RelayMessage = { t: 'relay', id: relayId, target, delivery };
+    const message = relayMessage(relayId, target, delivery);
     this.#pending.set(relayId, { message, at: Date.now() });
     this.#transmit(message);
     return true;
@@ -124,7 +124,9 @@ export class RelayEngine {
     if (message.target === this.topology.selfId) {
       if (!this.#delivered.get(message.id)) {
         this.#delivered.add(message.id, true);
-        this.deliverLocal(message.delivery);
+        const delivery = relayDelivery(message);
+        if (delivery) this.deliverLocal(delivery);
+        else this.logger.error('malformed relay from a peer; dropped', { peer: from, id: message.id });
       }
       ack();
       return;

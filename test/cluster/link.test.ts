@@ -1,56 +1,21 @@
 import { once } from 'node:events';
-import net from 'node:net';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import WebSocket from 'ws';
-import { createLogger, silentLogger, type Logger } from '../../core/logger.js';
+import { createLogger, type Logger } from '../../core/logger.js';
 import { ClusterCloseCode } from '../../protocol/codes.js';
-import type { ClusterLink } from '../../src/cluster/cluster-link.js';
-import { ClusterServer, type ClusterPortLimits } from '../../src/cluster/cluster-server.js';
 import { dialPeer } from '../../src/cluster/dial.js';
-import type { RelayMessage } from '../../src/cluster/link-messages.js';
+import { relayMessage, type RelayMessage } from '../../src/cluster/link-messages.js';
+import {
+  dialClusterPort as dial,
+  openRawConnection,
+  startClusterPort as clusterPort,
+  TEST_PORT_LIMITS as limits,
+  TEST_SECRET as SECRET,
+} from '../helpers/cluster-port.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
-const limits: ClusterPortLimits = {
-  maxFrameBytes: 1 << 20,
-  maxBufferedBytes: 1 << 20,
-  pingIntervalMs: 50,
-  pongTimeoutMs: 400,
-  flushDelayMs: 0,
-  handshakeTimeoutMs: 2000,
-  maxUnauthenticated: 4,
-};
-const SECRET = 'link-test-secret-0123456789';
-
-interface Port {
-  port: number;
-  accepted: ClusterLink[];
-  nextLink(): Promise<ClusterLink>;
-}
-
-async function clusterPort(t: ExecutionContext, portLimits: ClusterPortLimits = limits, logger: Logger = silentLogger): Promise<Port> {
-  const accepted: ClusterLink[] = [];
-  const waiting: ((link: ClusterLink) => void)[] = [];
-  const server = new ClusterServer('follower', SECRET, portLimits, (link) => {
-    accepted.push(link);
-    waiting.shift()?.(link);
-  }, logger);
-  const port = await server.listen('127.0.0.1', 0);
-  t.teardown(() => server.close());
-  return { port, accepted, nextLink: () => (accepted.length > 0 ? Promise.resolve(accepted.at(-1)!) : new Promise((resolve) => waiting.push(resolve))) };
-}
-
-async function dial(t: ExecutionContext, port: number, options: { secret?: string; linkLimits?: ClusterPortLimits; logger?: Logger } = {}): Promise<ClusterLink> {
-  const link = await dialPeer(`ws://127.0.0.1:${port}`, 'follower', 'leader', options.secret ?? SECRET, options.linkLimits ?? limits, options.logger ?? silentLogger, 2000);
-  t.teardown(() => link.close(1000, 'done'));
-  return link;
-}
-
-const relay = (i: number, message = `m${i}`): RelayMessage => ({
-  t: 'relay',
-  id: `r${i}`,
-  target: 'follower',
-  delivery: { audience: { kind: 'user', user: 'b', seq: i }, event: { action: 'chat', data: { id: `e${i}`, from: 'a', to: 'b', message, format: 'text', ts: i } } },
-});
+const relay = (i: number, message = `m${i}`): RelayMessage =>
+  relayMessage(`r${i}`, 'follower', { audience: { kind: 'user', user: 'b', seq: i }, event: { action: 'chat', data: { id: `e${i}`, from: 'a', to: 'b', message, format: 'text', ts: i } } });
 
 const relayIds = (messages: readonly { t: string; id?: string }[]) => messages.map((m) => (m.t === 'relay' ? m.id : m.t));
 
@@ -132,12 +97,7 @@ test('the cluster port answers a client (no handshake) with 401 before any frame
 test('connections that have not authenticated are capped and timed out', async (t) => {
   const tight = { ...limits, maxUnauthenticated: 3, handshakeTimeoutMs: 800 };
   const { port } = await clusterPort(t, tight);
-  const open = async () => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    await once(socket, 'connect');
-    return { socket, closed: once(socket, 'close').then(() => true) };
-  };
+  const open = () => openRawConnection(t, port);
   const idle = await Promise.all([open(), open(), open()]);
   const extra = await open();
   t.true(await extra.closed, 'the connection over the cap is dropped at once');

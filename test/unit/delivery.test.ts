@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { SendResult } from '../../core/net.js';
-import { parseLinkFrame } from '../../src/cluster/link-messages.js';
+import { encodeLinkMessage, LINK_MESSAGE_SEPARATOR, parseLinkFrame, relayDelivery, relayMessage, type LinkMessage } from '../../src/cluster/link-messages.js';
 import type { Delivery } from '../../src/delivery/delivery.js';
 import { LocalDelivery } from '../../src/delivery/local-delivery.js';
 import { LocalRooms } from '../../src/delivery/local-rooms.js';
@@ -75,12 +75,22 @@ test('an audience of all reaches every logged-in connection once', (t) => {
   t.is(conns.bob.received.length + conns.alicePhone.received.length + conns.aliceLaptop.received.length, 3);
 });
 
-test('a relay from a peer is checked: a bad audience or event makes the whole frame unreadable', (t) => {
-  const relay = (delivery: unknown) => JSON.stringify([{ t: 'relay', id: 'r1', target: 'n2', delivery }]);
-  t.truthy(parseLinkFrame(relay({ audience: { kind: 'room', room: 'lobby', seq: 1 }, event: chat })));
-  t.is(parseLinkFrame(relay({ audience: { kind: 'users', users: [{ user: 'bob' }] }, event: chat })), null);
-  t.is(parseLinkFrame(relay({ audience: { kind: 'everyone' }, event: chat })), null);
-  t.is(parseLinkFrame(relay({ audience: { kind: 'all' }, event: { action: 'chat', data: { id: 'x' } } })), null);
+test('a relay from a peer is checked: a bad audience or event is not delivered, a bad line makes the frame unreadable', (t) => {
+  const body = (delivery: unknown) => ({ t: 'relay' as const, id: 'r1', target: 'n2', body: JSON.stringify(delivery) });
+  t.truthy(relayDelivery(body({ audience: { kind: 'room', room: 'lobby', seq: 1 }, event: chat })));
+  t.is(relayDelivery(body({ audience: { kind: 'users', users: [{ user: 'bob' }] }, event: chat })), null);
+  t.is(relayDelivery(body({ audience: { kind: 'everyone' }, event: chat })), null);
+  t.is(relayDelivery(body({ audience: { kind: 'all' }, event: { action: 'chat', data: { id: 'x' } } })), null);
+  t.is(relayDelivery({ t: 'relay', id: 'r1', target: 'n2', body: '{"audience":' }), null);
   t.is(parseLinkFrame('{"t":"ack"}'), null);
-  t.deepEqual(parseLinkFrame('[{"t":"ack","id":"r1"}]'), [{ t: 'ack', id: 'r1' }]);
+  t.is(parseLinkFrame('R\tn2'), null, 'a relay line without id and body');
+  t.is(parseLinkFrame('A\tr1\n[1]'), null, 'one bad line spoils the frame');
+});
+
+test('link messages survive their encoding: relays keep their body byte for byte, other messages go as JSON', (t) => {
+  const relay = relayMessage('e1@n2', 'n2', { audience: { kind: 'user', user: 'bob', seq: 3 }, event: chat });
+  const messages: LinkMessage[] = [relay, { t: 'ack', id: 'e1@n2' }, { t: 'load', connections: 4 }, { t: 'relay', id: 'odd\tid', target: 'n2', body: '{}' }];
+  const frame = messages.map(encodeLinkMessage).join(LINK_MESSAGE_SEPARATOR);
+  t.deepEqual(parseLinkFrame(frame), messages);
+  t.deepEqual(relayDelivery(relay), { audience: { kind: 'user', user: 'bob', seq: 3 }, event: chat });
 });

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
 import type { EventData } from '../../protocol/actions.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
-import { onlineUsers } from './online-users.js';
+import { onlineCount } from './online-users.js';
 
 /**
  * `online {count, joined, left}` events for connected clients. Each node announces on a Redis
@@ -71,7 +71,7 @@ export class OnlineEvents {
     this.#left = new Set();
     if (joined.length + left.length === 0) return;
     try {
-      const count = (await onlineUsers(this.redis, this.keys, this.liveNodes())).length;
+      const count = await onlineCount(this.redis, this.keys, this.liveNodes());
       this.sendToAll({ count, joined, left });
     } catch (err) {
       this.logger.warn('could not count online users', { err: (err as Error).message });

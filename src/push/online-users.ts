@@ -14,6 +14,17 @@ export async function onlineUsers(redis: Redis, keys: RedisKeys, liveNodes: read
   return sets.length === 0 ? [] : redis.sunion(...sets);
 }
 
+/** Counts the union inside Redis: a count for every client's `online` event must not ship every name to each node. */
+const COUNT_UNION = "return #redis.call('SUNION', unpack(KEYS))";
+
+/** How many users (keys) have a device on a live node. */
+export async function onlineCount(redis: Redis, keys: RedisKeys, liveNodes: readonly string[]): Promise<number> {
+  const sets = liveNodes.map((node) => keys.nodeUsers(node));
+  if (sets.length === 0) return 0;
+  if (sets.length === 1) return redis.scard(sets[0]!);
+  return Number(await redis.eval(COUNT_UNION, sets.length, ...sets));
+}
+
 /** One page of the online users, sorted, `limit` after `cursor`. */
 export async function onlineUsersPage(redis: Redis, keys: RedisKeys, liveNodes: readonly string[], cursor: string | undefined, limit: number): Promise<OnlinePage> {
   const all = (await onlineUsers(redis, keys, liveNodes)).sort();

@@ -1,4 +1,8 @@
-/** Structured, leveled logging: one JSON object per line. */
+/**
+ * Structured, leveled logging: one JSON object per line (`time`, `level` as a word, `msg`, then the
+ * fields), credentials redacted. Measured against pino 10 with the same output: this takes about
+ * half the CPU per line (see the README), so it stays.
+ */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFields = Record<string, unknown>;
@@ -25,7 +29,7 @@ export type LineWriter = (line: string) => void;
 export function createLogger(level: LogLevel, base: LogFields = {}, write: LineWriter = defaultWriter): Logger {
   const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
     if (rank[lvl] < rank[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields }, errorReplacer) + '\n');
+    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields }, replacer) + '\n');
   };
   return {
     level,
@@ -44,8 +48,14 @@ function defaultWriter(line: string): void {
   process.stdout.write(line);
 }
 
-// Error objects serialise to {} by default; keep what helps a person.
-function errorReplacer(_key: string, value: unknown): unknown {
+/** Fields whose value never reaches a log, at any depth: credentials a careless log line could carry. */
+export const REDACTED_FIELDS: ReadonlySet<string> = new Set(['password', 'newPassword', 'token', 'resumeToken']);
+export const REDACTED = '[redacted]';
+
+// Redaction costs one set lookup per key, in the walk JSON.stringify does anyway. Error objects
+// serialise to {} by default; keep what helps a person.
+function replacer(key: string, value: unknown): unknown {
+  if (REDACTED_FIELDS.has(key)) return REDACTED;
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
     return { name: value.name, message: value.message, ...(code !== undefined ? { code } : {}), stack: value.stack };

@@ -12,10 +12,9 @@ export interface ClusterPortLimits extends LinkLimits {
   handshakeTimeoutMs: number;
   /** Connections that have not authenticated yet; more are dropped at once. */
   maxUnauthenticated: number;
+  /** Header bytes of a request before authentication: enough for a challenge or an upgrade, far too little for anything else. */
+  maxHandshakeBytes: number;
 }
-
-/** Headers of a handshake request: enough for a challenge or an upgrade, far too little for anything else. */
-const MAX_HEADER_BYTES = 8 * 1024;
 
 /**
  * The cluster port: an HTTP server that turns a connection into a ClusterLink only after the peer
@@ -40,8 +39,8 @@ export class ClusterServer {
   }
 
   async listen(host: string, port: number): Promise<number> {
-    const { handshakeTimeoutMs } = this.limits;
-    const http = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: handshakeTimeoutMs, headersTimeout: handshakeTimeoutMs });
+    const { handshakeTimeoutMs, maxHandshakeBytes } = this.limits;
+    const http = createServer({ maxHeaderSize: maxHandshakeBytes, requestTimeout: handshakeTimeoutMs, headersTimeout: handshakeTimeoutMs });
     const wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxFrameBytes });
     this.#http = http;
     this.#wss = wss;

@@ -10,7 +10,7 @@ import { ClusterServer, type ClusterPortLimits } from './cluster-server.js';
 import { dialPeer } from './dial.js';
 import { ZkMembership } from './membership.js';
 import { NodeFences } from './node-fences.js';
-import type { Member, NodeInfo } from './node-info.js';
+import { clientUrlOf, type Member, type NodeInfo } from './node-info.js';
 import { RelayEngine, type RelayLimits } from './relay-engine.js';
 import { writeServerList } from './server-list.js';
 import { HostCalls, type HostHandler } from './host-calls.js';
@@ -21,6 +21,8 @@ export interface ClusterOptions {
   selfId: string;
   host: string;
   publicHost: string;
+  /** What clients are told to open (PUBLIC_URL, e.g. behind a TLS terminator); null: `ws://publicHost:clientPort`. */
+  publicUrl: string | null;
   clientPort: number;
   clusterPort: number;
   /** The cluster port peers dial, when port forwarding makes it differ from the bound one. */
@@ -174,7 +176,7 @@ export class Cluster implements RelayPort {
       logger: options.logger,
       self: {
         id: options.selfId,
-        clientUrl: `ws://${options.publicHost}:${options.clientPort}`,
+        clientUrl: clientUrlOf(options.publicUrl, options.publicHost, options.clientPort),
         clusterUrl: `ws://${options.publicHost}:${options.publicClusterPort ?? this.clusterPort}`,
       },
     });

@@ -43,3 +43,21 @@ export function decodeNodeInfo(data: Buffer | null): NodeInfo | null {
 export function nodeInfoOf(node: NodeInfo): NodeInfo {
   return { id: node.id, clientUrl: node.clientUrl, clusterUrl: node.clusterUrl };
 }
+
+/**
+ * A URL a WebSocket client can open: ws: or wss:, with a host, and neither credentials nor a
+ * fragment (which WebSocket clients refuse).
+ */
+export function isWebSocketUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'ws:' || url.protocol === 'wss:') && url.hostname !== '' && url.username === '' && url.password === '' && url.hash === '';
+  } catch {
+    return false;
+  }
+}
+
+/** Where clients open their WebSocket: the configured PUBLIC_URL, else the node's own host and client port. */
+export function clientUrlOf(publicUrl: string | null, publicHost: string, clientPort: number): string {
+  return publicUrl ?? `ws://${publicHost}:${clientPort}`;
+}

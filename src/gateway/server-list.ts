@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
 import { withTimeout } from '../../core/with-timeout.js';
+import { isWebSocketUrl } from '../cluster/node-info.js';
 import type { ServerEntry } from '../cluster/server-list.js';
 import { RedisKeys } from '../storage/redis-keys.js';
 
@@ -28,15 +29,6 @@ export function parseServerEntry(field: string, raw: string): ParsedEntry {
   }
   if (typeof updatedAt !== 'number' || !Number.isFinite(updatedAt)) return { ok: false, reason: 'updatedAt is not a number' };
   return { ok: true, entry: { id, clientUrl, role, connections, updatedAt } };
-}
-
-function isWebSocketUrl(text: string): boolean {
-  try {
-    const { protocol } = new URL(text);
-    return protocol === 'ws:' || protocol === 'wss:';
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -2,15 +2,19 @@
  * The reference of the benchmark: a minimal raw `ws` server in its own process that speaks the part
  * of protocol v1 the generator uses, with no storage, no password hashing and no cluster. What it
  * reaches on a core is what the transport (ws + JSON) allows; zkchat is measured against it.
- * RAW_RELAY_MODE picks the traffic it serves: 'pairs' (private `chat`, the default) or 'room'
- * (`createRoom`, `joinRoom`, `roomChat`: one event frame to every other member connection).
+ * RAW_RELAY_MODE picks the traffic it serves: 'pairs' (private `chat`, the default), 'room'
+ * (`createRoom`, `joinRoom`, `roomChat`: one event frame to every other member connection) or 'push'
+ * (the push API's `POST /push/broadcast` and `POST /push/user` over HTTP on the same port, without
+ * token, storage or cluster: a `push` event to every logged-in socket, or to the named user's).
  *
- * Prints `{"msg":"raw relay listening","clientPort":N}` on stdout; stops on SIGTERM / SIGINT and
- * when its stdin (a pipe from bench/main.js) ends.
+ * Prints `{"msg":"raw relay listening","clientPort":N}` on stdout (with `"adminPort":N` in push
+ * mode); stops on SIGTERM / SIGINT and when its stdin (a pipe from bench/main.js) ends.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { roomKey, type ChatEventData, type EventData, type InboxPosition, type ReplyData, type RoomInfo } from '../protocol/actions.js';
+import { roomKey, userKey, type ChatEventData, type EventData, type InboxPosition, type PushMessage, type ReplyData, type RoomInfo } from '../protocol/actions.js';
 
 interface Request {
   id: string;
@@ -175,7 +179,58 @@ const roomHandlers: Record<string, Handler> = {
   },
 };
 
-const MODES: Record<string, Record<string, Handler>> = { pairs: relayHandlers, room: roomHandlers };
+/** A push API request: its body, parsed; answers status and body. */
+type PushRoute = (body: Record<string, unknown>) => { status: number; body: unknown };
+
+function pushFrame(push: PushMessage & { seq?: number }): string {
+  return `{"v":1,"action":"push","data":${JSON.stringify(push)}}`;
+}
+
+/** Push mode: what zkchat's push API does for a back office, at the least cost ws + JSON allow. */
+const pushRoutes: Record<string, PushRoute> = {
+  '/push/broadcast': (body) => {
+    const push: PushMessage = { id: randomUUID(), type: String(body.type), data: body.data ?? null, ts: Date.now() };
+    // Encoded once into bytes for every logged-in socket, as in room mode.
+    const frame = Buffer.from(pushFrame(push));
+    for (const user of users.values()) user.socket?.send(frame);
+    return { status: 200, body: { id: push.id, nodes: 1 } };
+  },
+  '/push/user': (body) => {
+    const user = users.get(userKey(String(body.to)));
+    if (!user) return { status: 404, body: { error: { code: 404, message: `no user named "${String(body.to)}"` } } };
+    const push = { id: randomUUID(), type: String(body.type), data: body.data ?? null, ts: Date.now(), seq: ++user.seq };
+    user.socket?.send(pushFrame(push));
+    return { status: 200, body: { id: push.id, seq: push.seq, online: user.socket !== null } };
+  },
+};
+
+function answer(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function onHttp(req: IncomingMessage, res: ServerResponse): void {
+  const route = mode === 'push' && req.method === 'POST' ? pushRoutes[req.url ?? ''] : undefined;
+  if (!route) {
+    req.resume();
+    return answer(res, 404, { error: { code: 404, message: `no such endpoint: ${String(req.method)} ${String(req.url)}` } });
+  }
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      return answer(res, 400, { error: { code: 400, message: 'the body is not valid JSON' } });
+    }
+    if (typeof body !== 'object' || body === null) return answer(res, 400, { error: { code: 400, message: 'the body must be an object' } });
+    const { status, body: reply } = route(body as Record<string, unknown>);
+    answer(res, status, reply);
+  });
+}
+
+const MODES: Record<string, Record<string, Handler>> = { pairs: relayHandlers, room: roomHandlers, push: accountHandlers };
 const mode = process.env.RAW_RELAY_MODE ?? 'pairs';
 const handlers = MODES[mode];
 if (!handlers) {
@@ -197,7 +252,9 @@ function onFrame(s: Session, raw: RawData): void {
   handler(s, req);
 }
 
-const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, clientTracking: true, maxPayload: 65536 });
+// One port for both: WebSocket upgrades, and the push API's HTTP requests in push mode.
+const http = createServer(onHttp);
+const wss = new WebSocketServer({ server: http, perMessageDeflate: false, clientTracking: true, maxPayload: 65536 });
 wss.on('connection', (socket, request) => {
   const session: Session = { socket, wire: request.socket, corked: false, user: null, rooms: new Set() };
   socket.on('message', (raw) => onFrame(session, raw));
@@ -207,12 +264,12 @@ wss.on('connection', (socket, request) => {
     for (const room of session.rooms) room.members.delete(session);
   });
 });
-wss.on('listening', () => {
-  const address = wss.address();
+http.listen(0, '127.0.0.1', () => {
+  const address = http.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'raw relay listening', clientPort: port })}\n`);
+  process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'raw relay listening', clientPort: port, ...(mode === 'push' ? { adminPort: port } : {}) })}\n`);
 });
-wss.on('error', (err) => {
+http.on('error', (err) => {
   process.stderr.write(`raw relay: ${err.message}\n`);
   process.exit(1);
 });
@@ -222,7 +279,9 @@ function stop(): void {
   if (stopping) return;
   stopping = true;
   for (const client of wss.clients) client.terminate();
-  wss.close(() => process.exit(0));
+  wss.close();
+  http.close(() => process.exit(0));
+  http.closeAllConnections();
   setTimeout(() => process.exit(0), 2000).unref();
 }
 process.on('SIGTERM', stop);

@@ -23,3 +23,13 @@ export function describeSocketError(err: unknown): string {
   if (/handshake has timed out/i.test(err.message)) return 'no answer';
   return err.message;
 }
+
+/** The message of whatever was thrown, for logs and events. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A duration in seconds for messages: at most one decimal, `1.5 s`, `8 s`. */
+export function formatSeconds(ms: number): string {
+  return `${+(ms / 1000).toFixed(1)} s`;
+}

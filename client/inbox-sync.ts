@@ -1,9 +1,7 @@
-import { ZkchatError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { userKey, type InboxEvent, type InboxPosition, type ReplyData, type RequestData } from '../protocol/actions.js';
-import { ErrorCode } from '../protocol/codes.js';
+import { CatchUp, type CatchUpLog, type RoundOutcome } from './catch-up.js';
 import type { ChatDelivery, GapInfo, SyncedInfo } from './chat-client-types.js';
-import { ConnectionError } from './errors.js';
 import { InboxCursor, type CursorPosition } from './inbox-cursor.js';
 
 /** What the sync needs of the connection it runs on. */
@@ -36,7 +34,11 @@ interface Held {
   epoch: string | null;
 }
 
-const RETRYABLE_CODES: ReadonlySet<number> = new Set([ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL, ErrorCode.UNAVAILABLE]);
+/** One sync request of the inbox, and the cursor it was asked for. */
+interface InboxRound {
+  cursor: InboxCursor;
+  request: RequestData<'sync'>;
+}
 
 /**
  * Turns live events and sync replies into one stream in which each event of the inbox appears
@@ -57,14 +59,26 @@ export class InboxSync {
   #fromOldest = false;
   /** A live event repeated a seq already processed under an unknown id: ask whether the epoch changed. */
   #verify = false;
-  #running = false;
-  #failures = 0;
   #delivered = 0;
-  /** Bumped by every login and reset: a reply to a request sent before it is not applied. */
-  #generation = 0;
-  #wake: (() => void) | null = null;
+  readonly #catchUp: CatchUp<InboxRound>;
 
-  constructor(private readonly host: InboxSyncHost, private readonly options: InboxSyncOptions) {}
+  constructor(private readonly host: InboxSyncHost, private readonly options: InboxSyncOptions) {
+    const rounds: CatchUpLog<InboxRound> = {
+      name: 'inbox sync',
+      stuckMessage: 'the server did not return the missing messages',
+      begin: () => {
+        this.#delivered = 0;
+      },
+      nextRound: () => this.#nextRound(),
+      send: (round) => host.sync(round.request),
+      refused: () => false,
+      apply: (round, reply) => this.#applyRound(round, reply),
+      caughtUp: () => this.#caughtUp(),
+      giveUp: (message) => this.#giveUp(message),
+    };
+    const canSync = () => this.#cursor !== null && host.canSync();
+    this.#catchUp = new CatchUp({ canSync, retryDelay: (attempt) => host.retryDelay(attempt), logger: host.logger }, rounds, options);
+  }
 
   get position(): CursorPosition | null {
     return this.#cursor?.position ?? null;
@@ -74,8 +88,8 @@ export class InboxSync {
   loggedIn(username: string, inbox: InboxPosition): void {
     if (this.#user !== null && userKey(this.#user) !== userKey(username)) this.#forget();
     this.#user = username;
-    this.#generation++;
-    this.#failures = 0;
+    // A retry waiting out its delay goes on at once, on the new connection.
+    this.#catchUp.loggedIn();
     for (const held of this.#held) held.epoch ??= inbox.epoch;
     const cursor = this.#cursor;
     if (!cursor) {
@@ -85,9 +99,7 @@ export class InboxSync {
       this.#lostEpoch(cursor, inbox.epoch);
     }
     this.#target = Math.max(this.#target, inbox.head);
-    // A retry waiting out its delay goes on at once, on the new connection.
-    this.#wake?.();
-    this.#kick();
+    this.#catchUp.start();
   }
 
   /** An inbox event (a chat, or a push with a seq) pushed by the server. */
@@ -99,7 +111,7 @@ export class InboxSync {
       this.host.deliver(event, { source: 'live' });
       return;
     }
-    if (!cursor || !canSync || this.#running) {
+    if (!cursor || !canSync || this.#catchUp.running) {
       this.#held.push({ event, epoch: canSync ? (cursor?.epoch ?? null) : null });
       return;
     }
@@ -115,7 +127,7 @@ export class InboxSync {
         break;
     }
     this.#held.push({ event, epoch: cursor.epoch });
-    this.#kick();
+    this.#catchUp.start();
   }
 
   /** The reply to this device's own chat request: its seq counts as processed. */
@@ -125,18 +137,17 @@ export class InboxSync {
     if (!cursor.markOwn(reply.seq, reply.id)) return;
     // Something below it has not arrived (yet): fetch it rather than wait for the next event.
     this.#target = Math.max(this.#target, reply.seq);
-    this.#kick();
+    this.#catchUp.start();
   }
 
   /** The client is closing: a waiting retry ends. */
   stop(): void {
-    this.#generation++;
-    this.#wake?.();
+    this.#catchUp.stop();
   }
 
   /** Another user logged in on this client: nothing of the last one's inbox applies. */
   #forget(): void {
-    this.#generation++;
+    this.#catchUp.forget();
     this.#cursor = null;
     // Kept: events that arrived during this very login (no epoch yet) are the new user's.
     this.#held = this.#held.filter((held) => held.epoch === null);
@@ -147,53 +158,30 @@ export class InboxSync {
     this.#verify = false;
   }
 
-  #kick(): void {
-    if (this.#running || !this.#cursor || !this.host.canSync()) return;
-    this.#running = true;
-    // Started on the next turn, so that whoever just logged in can listen before anything is emitted.
-    setImmediate(() => {
-      this.#run().catch((err: unknown) => this.host.logger.error('inbox sync stopped', { err: errorText(err) }));
-    });
+  // Catch-up rounds (run by #catchUp) -----------------------------------------
+
+  #nextRound(): InboxRound | null {
+    const cursor = this.#cursor;
+    if (!cursor) return null;
+    this.#drain(cursor);
+    if (!this.#wantsSync(cursor)) return null;
+    return { cursor, request: { after: this.#fromOldest ? 0 : cursor.seq, epoch: cursor.epoch, limit: this.options.pageSize } };
   }
 
-  async #run(): Promise<void> {
-    this.#delivered = 0;
-    try {
-      for (;;) {
-        const cursor = this.#cursor;
-        // Not connected or not logged in: the next login starts over.
-        if (!cursor || !this.host.canSync()) return;
-        this.#drain(cursor);
-        if (!this.#wantsSync(cursor)) {
-          this.#failures = 0;
-          this.#adoptOrphans(cursor);
-          this.host.synced({ ...cursor.position, delivered: this.#delivered });
-          return;
-        }
-        const generation = this.#generation;
-        const request = { after: this.#fromOldest ? 0 : cursor.seq, epoch: cursor.epoch, limit: this.options.pageSize };
-        let reply: ReplyData['sync'];
-        try {
-          reply = await this.host.sync(request);
-        } catch (err) {
-          if (generation !== this.#generation) continue;
-          if (!this.host.canSync()) return;
-          if (await this.#retry(errorText(err), isRetryable(err))) continue;
-          return;
-        }
-        if (generation !== this.#generation || cursor !== this.#cursor) continue;
-        const before = `${cursor.epoch} ${cursor.seq}`;
-        this.#apply(cursor, request.after, reply);
-        this.#drain(cursor);
-        if (`${cursor.epoch} ${cursor.seq}` !== before) this.#failures = 0;
-        else if (!this.#fromOldest && this.#wantsSync(cursor)) {
-          // The reply moved nothing and something is still missing: it may still be on its way.
-          if (!(await this.#retry('the server did not return the missing messages', true))) return;
-        }
-      }
-    } finally {
-      this.#running = false;
-    }
+  #applyRound({ cursor, request }: InboxRound, reply: ReplyData['sync']): RoundOutcome {
+    if (cursor !== this.#cursor) return 'unchanged';
+    const before = `${cursor.epoch} ${cursor.seq}`;
+    this.#apply(cursor, request.after, reply);
+    this.#drain(cursor);
+    if (`${cursor.epoch} ${cursor.seq}` !== before) return 'moved';
+    return !this.#fromOldest && this.#wantsSync(cursor) ? 'stuck' : 'unchanged';
+  }
+
+  #caughtUp(): void {
+    const cursor = this.#cursor;
+    if (!cursor) return;
+    this.#adoptOrphans(cursor);
+    this.host.synced({ ...cursor.position, delivered: this.#delivered });
   }
 
   #wantsSync(cursor: InboxCursor): boolean {
@@ -270,28 +258,7 @@ export class InboxSync {
     }
   }
 
-  /** Waits out the backoff and returns true, or gives up: shows what was held back and returns false. */
-  async #retry(message: string, retryable: boolean): Promise<boolean> {
-    this.#failures++;
-    if (!retryable || this.#failures >= this.options.attempts) {
-      this.#giveUp(message);
-      return false;
-    }
-    const delayMs = this.host.retryDelay(this.#failures - 1);
-    this.host.logger.info('inbox sync failed, retrying', { attempt: this.#failures, delayMs, err: message });
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.#wake?.(), delayMs);
-      this.#wake = () => {
-        clearTimeout(timer);
-        this.#wake = null;
-        resolve();
-      };
-    });
-    return true;
-  }
-
   #giveUp(message: string): void {
-    this.#failures = 0;
     this.#fromOldest = false;
     this.#verify = false;
     this.host.failed(message);
@@ -304,12 +271,4 @@ export class InboxSync {
       if (cursor?.takeOutOfOrder(event.data) === 'deliver') this.host.deliver(event, { source: 'live' });
     }
   }
-}
-
-function isRetryable(err: unknown): boolean {
-  return err instanceof ConnectionError || (err instanceof ZkchatError && RETRYABLE_CODES.has(err.code));
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

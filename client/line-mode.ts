@@ -8,10 +8,9 @@ import { DeliveryReceipts } from './delivery-receipts.js';
 import { InputGuard } from './input-guard.js';
 import { PromptScreen } from './prompt-screen.js';
 import { pushRunners, type PushCommandSession } from './push-commands.js';
-import * as pushUi from './push-ui.js';
 import { roomRunners, type RoomCommandSession } from './room-commands.js';
-import * as roomUi from './room-ui.js';
 import { sendChat } from './send-chat.js';
+import { sessionEventListeners, type ClientEventListeners } from './session-events.js';
 import { DEFAULT_CLIENT_SETTINGS, type ClientSettings } from './settings.js';
 import { processTerminal, type Terminal } from './terminal.js';
 import * as ui from './ui.js';
@@ -93,14 +92,12 @@ export class LineSession implements RoomCommandSession, PushCommandSession {
   readonly #recent: RecentNames;
   /** Room names seen (listed, joined, in events), for Tab after /join. */
   readonly #knownRooms: RecentNames;
-  readonly #listeners: { [E in keyof ChatClientEvents]: (...args: ChatClientEvents[E]) => void };
+  readonly #listeners: ClientEventListeners;
   #resolve!: (outcome: LineModeOutcome) => void;
   /** Settles once every /to, /join, /create and /leave typed so far was answered: plain lines typed meanwhile wait for it. */
   #targetSettled: Promise<void> = Promise.resolve();
   #ending = false;
   #ended = false;
-  #lostReason = '';
-  #backlogShown = false;
 
   constructor(
     readonly client: ChatClient,
@@ -133,56 +130,15 @@ export class LineSession implements RoomCommandSession, PushCommandSession {
     this.#rl.on('line', (line) => this.#onLine(line));
     this.#rl.on('SIGINT', () => void this.quit());
     this.#rl.on('close', () => void this.quit());
-    this.#listeners = {
-      chat: (event, { source }) => {
-        if (source === 'backlog') this.#backlogHeader();
-        const mine = userKey(event.from) === userKey(me);
-        if (mine) this.receipts.sent(event.id, event.message);
-        this.noteUser(mine ? event.to : event.from);
-        this.print(ui.renderChat(event, me));
-      },
-      push: (push, { source }) => {
-        if (source === 'backlog') this.#backlogHeader();
-        this.print(pushUi.renderPush(push));
-      },
-      delivered: (event) => {
-        const receipt = this.receipts.delivered(event);
-        if (receipt) this.print(pushUi.renderDelivered(event.to, receipt.message));
-      },
-      online: (online) => this.print(pushUi.renderOnline(online)),
-      redirectToLogin: ({ reason }) => this.#end('redirected', `the server sent you back to the login${reason ? `: ${reason}` : ''}`),
-      gap: (info) => this.print(ui.renderGap(info)),
-      synced: () => undefined,
-      roomEvent: (event) => {
-        this.noteRoom(event.data.room);
-        this.noteUser(event.action === 'roomChat' ? event.data.from : event.data.user);
-        this.print(roomUi.renderRoomEvent(event, me));
-      },
-      roomGap: (info) => this.print(roomUi.renderRoomGap(info)),
-      roomLeft: ({ room }) => {
-        this.print(ui.renderNotice(`you are no longer in #${room} (you left it on another device)`));
-        this.roomGone(room);
-      },
-      roomsSynced: () => undefined,
-      syncFailed: ({ message }) => this.print(ui.renderNotice(`could not fetch missed messages (${message}); trying again later`)),
-      disconnected: ({ reason, willReconnect }) => {
-        this.#lostReason = reason;
-        if (!willReconnect) this.#end('sessionEnded', `the server ended your session${reason ? `: ${reason}` : ''}`);
-      },
-      reconnecting: ({ attempt, delayMs, refused }) => {
-        const why = this.#lostReason ? ` (${this.#lostReason})` : '';
-        const text =
-          refused !== undefined
-            ? `the server refused the login for now (${refused}), next try in ${ui.formatDelay(delayMs)}…`
-            : attempt === 1
-              ? `connection lost${why}, reconnecting in ${ui.formatDelay(delayMs)}…`
-              : `still no connection, next try in ${ui.formatDelay(delayMs)}…`;
-        this.print(ui.renderNotice(text));
-      },
-      reconnected: ({ login }) => this.print(ui.renderSuccess(login ? `reconnected as ${login.username} on ${login.nodeId}` : 'reconnected')),
-      sessionLost: ({ message }) => this.#end('sessionEnded', `could not log in again: ${message}`),
-      serverError: ({ message }) => this.print(ui.renderError(`the server says: ${message}`)),
-    };
+    this.#listeners = sessionEventListeners({
+      me,
+      receipts: this.receipts,
+      print: (text) => this.print(text),
+      noteUser: (username) => this.noteUser(username),
+      noteRoom: (room) => this.noteRoom(room),
+      roomGone: (room) => this.roomGone(room),
+      end: (outcome, why) => this.#end(outcome, why),
+    });
     for (const [event, listener] of Object.entries(this.#listeners)) client.on(event as keyof ChatClientEvents, listener);
     // So that a person can just type: plain lines go to the default room until they choose otherwise.
     const room = defaultRoomOf(client.rooms);
@@ -270,12 +226,6 @@ export class LineSession implements RoomCommandSession, PushCommandSession {
     this.#rl.close();
     this.#guard.detach();
     this.#resolve(outcome);
-  }
-
-  #backlogHeader(): void {
-    if (this.#backlogShown) return;
-    this.#backlogShown = true;
-    this.print(ui.renderBacklogHeader());
   }
 
   #onLine(line: string): void {

@@ -1,4 +1,4 @@
-import { ConnectionError } from './errors.js';
+import { ConnectionError, formatSeconds } from './errors.js';
 
 interface Pending {
   action: string;
@@ -58,8 +58,4 @@ export class PendingRequests {
     this.#byId.delete(id);
     return pending;
   }
-}
-
-function formatSeconds(ms: number): string {
-  return `${+(ms / 1000).toFixed(1)} s`;
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import test, { type ExecutionContext } from 'ava';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { ZkchatError } from '../../core/errors.js';
 import { reconnectDelay } from '../../client/backoff.js';
 import { ChatClient, ConnectionError, type ChatClientEvents, type ChatClientOptions } from '../../client/chat-client.js';
@@ -8,7 +8,8 @@ import { sendChat } from '../../client/send-chat.js';
 import { SYNC_LIMIT_DEFAULT, SYNC_LIMIT_MAX, type ChatEventData, type ReplyData, type RequestData } from '../../protocol/actions.js';
 import { CloseCode, ErrorCode } from '../../protocol/codes.js';
 import { errorFrame, eventFrame, replyFrame } from '../../protocol/frames.js';
-import { parseRequest, type ValidRequest } from '../../protocol/validate.js';
+import type { ValidRequest } from '../../protocol/validate.js';
+import { startFakeServer } from '../helpers/fake-server.js';
 
 const fast: ChatClientOptions = { backoff: { initialMs: 20, maxMs: 80 }, random: () => 0.5, heartbeatMs: 0 };
 
@@ -18,35 +19,30 @@ type Responder = (request: ValidRequest, socket: WebSocket) => object | void;
 interface FakeServer {
   url: string;
   requests: ValidRequest[];
-  sockets: Set<WebSocket>;
+  /** The open sockets, as they are now. */
+  readonly sockets: Set<WebSocket>;
   close(): Promise<void>;
 }
 
 /** A server on a free port that checks each frame with the real protocol parser. */
 async function fakeServer(t: ExecutionContext, respond: Responder, options: { autoPong?: boolean } = {}): Promise<FakeServer> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: options.autoPong ?? true });
-  await once(wss, 'listening');
   const requests: ValidRequest[] = [];
-  const sockets = new Set<WebSocket>();
-  wss.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('message', (raw) => {
-      const request = parseRequest(raw.toString(), 64 * 1024);
+  const server = await startFakeServer(t, {
+    accept: (socket) => ({ socket }),
+    answer: ({ socket }, request) => {
       requests.push(request);
-      const answer = respond(request, socket);
-      if (answer) socket.send(JSON.stringify(answer));
-    });
+      return respond(request, socket);
+    },
+    autoPong: options.autoPong,
   });
-  const address = wss.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const close = () =>
-    new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.terminate();
-      wss.close(() => resolve());
-    });
-  t.teardown(close);
-  return { url: `ws://127.0.0.1:${port}`, requests, sockets, close };
+  return {
+    url: server.url,
+    requests,
+    get sockets() {
+      return new Set([...server.connections].map((conn) => conn.socket));
+    },
+    close: server.close,
+  };
 }
 
 /** A client that is closed when the test ends, passed or failed, so nothing keeps reconnecting. */
@@ -218,9 +214,13 @@ test('while the server is unreachable the delays double up to the cap', async (t
   const client = newClient(t);
   await client.connect(server.url);
   const delays: number[] = [];
-  client.on('reconnecting', ({ delayMs }) => delays.push(delayMs));
+  const fourAttempts = new Promise<void>((resolve) =>
+    client.on('reconnecting', ({ delayMs }) => {
+      if (delays.push(delayMs) === 4) resolve();
+    }),
+  );
   await server.close();
-  await new Promise((resolve) => setTimeout(resolve, 400));
+  await fourAttempts;
   await client.close();
   // random() = 0.5 → three quarters of 20, 40, 80, 80, ...
   t.deepEqual(delays.slice(0, 4), [15, 30, 60, 60]);

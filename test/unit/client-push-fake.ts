@@ -1,10 +1,10 @@
-import { once } from 'node:events';
 import type { ExecutionContext } from 'ava';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { SYNC_LIMIT_DEFAULT, userKey, type EventData, type InboxEvent } from '../../protocol/actions.js';
 import { CloseCode, ErrorCode } from '../../protocol/codes.js';
 import { errorFrame, eventFrame, replyFrame } from '../../protocol/frames.js';
-import { parseRequest, type ValidRequest } from '../../protocol/validate.js';
+import type { ValidRequest } from '../../protocol/validate.js';
+import { startFakeServer } from '../helpers/fake-server.js';
 
 // A chat node for the push tests of the terminal client: several users, one inbox each (chats and
 // pushes, gapless seqs), acks that turn into `delivered` for the senders, subscriptions, online
@@ -50,13 +50,19 @@ export async function startFakePushNode(t: ExecutionContext, options: FakePushNo
   const acked = new Map<string, number[]>();
   /** Message ids whose sender was told already. */
   const told = new Set<string>();
-  const connections = new Set<Connection>();
   const requests: FakePushNode['requests'] = [];
   let nextId = 0;
 
   const inboxOf = (user: string) => inboxes.get(userKey(user)) ?? inboxes.set(userKey(user), []).get(userKey(user))!;
   const offOf = (user: string) => off.get(userKey(user)) ?? off.set(userKey(user), new Set()).get(userKey(user))!;
-  const send = (conn: Connection, frame: object) => conn.socket.send(JSON.stringify(frame));
+  const server = await startFakeServer<Connection>(t, {
+    accept: (socket) => ({ socket, user: null, device: null }),
+    answer: (conn, request) => {
+      requests.push({ user: conn.user, request });
+      return answer(conn, request);
+    },
+  });
+  const { connections, send } = server;
   const devicesOf = (user: string) => [...connections].filter((c) => c.user !== null && userKey(c.user) === userKey(user));
   const store = (user: string, event: InboxEvent['action'], data: object): InboxEvent => {
     const inbox = inboxOf(user);
@@ -135,36 +141,8 @@ export async function startFakePushNode(t: ExecutionContext, options: FakePushNo
     }
   };
 
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await once(wss, 'listening');
-  wss.on('connection', (socket) => {
-    const conn: Connection = { socket, user: null, device: null };
-    connections.add(conn);
-    socket.on('close', () => connections.delete(conn));
-    socket.on('message', (raw) => {
-      let request: ValidRequest;
-      try {
-        request = parseRequest(raw.toString(), 64 * 1024);
-      } catch (err) {
-        send(conn, errorFrame(null, ErrorCode.BAD_REQUEST, err instanceof Error ? err.message : String(err)));
-        return;
-      }
-      requests.push({ user: conn.user, request });
-      send(conn, answer(conn, request));
-    });
-  });
-  const address = wss.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const conn of connections) conn.socket.terminate();
-        wss.close(() => resolve());
-      }),
-  );
-
   return {
-    url: `ws://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     acks: (user) => acked.get(userKey(user)) ?? [],
     pushUser(to, type, data) {

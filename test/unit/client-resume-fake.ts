@@ -1,10 +1,10 @@
-import { once } from 'node:events';
 import type { ExecutionContext } from 'ava';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { SYNC_LIMIT_DEFAULT, userKey, type ChatEventData, type LoginReply, type RoomEvent } from '../../protocol/actions.js';
 import { ErrorCode } from '../../protocol/codes.js';
 import { errorFrame, eventFrame, replyFrame } from '../../protocol/frames.js';
-import { parseRequest, type ValidRequest } from '../../protocol/validate.js';
+import type { ValidRequest } from '../../protocol/validate.js';
+import { startFakeServer } from '../helpers/fake-server.js';
 
 // A chat node for the resume tests of the terminal client: logins that hand out resume tokens,
 // `resume` that takes each token once and answers like a login with the next one, revocation
@@ -59,7 +59,6 @@ export async function startFakeResumeNode(t: ExecutionContext, options: FakeResu
   const inboxes = new Map<string, ChatEventData[]>();
   const lobby: RoomEvent[] = [];
   const tokens = new Map<string, TokenState>();
-  const connections = new Set<Connection>();
   const requests: FakeResumeNode['requests'] = [];
   const closedIds = new Set<number>();
   const closeWaiters: { conn: number; resolve: () => void }[] = [];
@@ -69,7 +68,18 @@ export async function startFakeResumeNode(t: ExecutionContext, options: FakeResu
   let throttle: { seconds: number; until: number | null } | null = null;
 
   const inboxOf = (user: string) => inboxes.get(userKey(user)) ?? inboxes.set(userKey(user), []).get(userKey(user))!;
-  const send = (conn: Connection, frame: object) => conn.socket.send(JSON.stringify(frame));
+  const server = await startFakeServer<Connection>(t, {
+    accept: (socket) => ({ id: ++nextConn, socket, user: null, token: null }),
+    answer: (conn, request) => {
+      requests.push({ conn: conn.id, request });
+      return answer(conn, request);
+    },
+    closed: (conn) => {
+      closedIds.add(conn.id);
+      for (const waiter of closeWaiters.filter((w) => w.conn === conn.id)) waiter.resolve();
+    },
+  });
+  const { connections, send } = server;
 
   const startSession = (conn: Connection, user: string, device: string): LoginReply => {
     conn.user = user;
@@ -145,40 +155,8 @@ export async function startFakeResumeNode(t: ExecutionContext, options: FakeResu
     }
   };
 
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await once(wss, 'listening');
-  wss.on('connection', (socket) => {
-    const conn: Connection = { id: ++nextConn, socket, user: null, token: null };
-    connections.add(conn);
-    socket.on('close', () => {
-      connections.delete(conn);
-      closedIds.add(conn.id);
-      for (const waiter of closeWaiters.filter((w) => w.conn === conn.id)) waiter.resolve();
-    });
-    socket.on('message', (raw) => {
-      let request: ValidRequest;
-      try {
-        request = parseRequest(raw.toString(), 64 * 1024);
-      } catch (err) {
-        send(conn, errorFrame(null, ErrorCode.BAD_REQUEST, err instanceof Error ? err.message : String(err)));
-        return;
-      }
-      requests.push({ conn: conn.id, request });
-      send(conn, answer(conn, request));
-    });
-  });
-  const address = wss.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const conn of connections) conn.socket.terminate();
-        wss.close(() => resolve());
-      }),
-  );
-
   return {
-    url: `ws://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     tokens,
     revokeAll(user) {

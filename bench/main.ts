@@ -1,12 +1,13 @@
 /**
- * `npm run bench` (scripts/bench.sh): a saturation benchmark of zkchat against a raw `ws` relay
- * measured in the same run, for private chats in pairs and for one room's fan-out. Scenarios
- * (bench/scenarios.ts) run one after another; each gets its own servers and generator processes.
- * Environment: BENCH_USERS (300, pairs), BENCH_ROOM_MEMBERS (1000), BENCH_ROOM_SENDERS (see
- * settings.ts), BENCH_SECONDS (30), BENCH_GENERATORS (pairs: one per 1,000 users), BENCH_SCENARIOS
- * (all), BENCH_NODE_ARGS / BENCH_GENERATOR_ARGS (Node.js options of the servers / generators),
- * BENCH_PIN / BENCH_PIN_NOTE (set by scripts/bench.sh), ZK_CONNECT, REDIS_URL, MONGO_URL (set by
- * scripts/services.mjs run).
+ * `npm run bench` (scripts/bench.sh): zkchat against a raw `ws` relay measured in the same run.
+ * First the closed-loop throughput scenarios (bench/scenarios.ts: private chats in pairs, one room's
+ * fan-out), then the measures (bench/measures/: push, open-loop latency, operations), each with its
+ * own servers, generator processes and raw reference. Environment: BENCH_SCENARIOS (all; names of
+ * scenarios and measures), BENCH_SECONDS (30), BENCH_USERS (300, pairs), BENCH_ROOM_MEMBERS (1000),
+ * BENCH_ROOM_SENDERS (see settings.ts), BENCH_GENERATORS (pairs: one per 1,000 users); each measure
+ * reads its own sizes (README, "Benchmark"); BENCH_NODE_ARGS / BENCH_GENERATOR_ARGS (Node.js options
+ * of the servers / generators), BENCH_PIN / BENCH_PIN_NOTE (set by scripts/bench.sh), ZK_CONNECT,
+ * REDIS_URL, MONGO_URL (set by scripts/services.mjs run).
  */
 import { measureJsonLine, measureTable, type MeasureOutcome } from './measures/measure-report.js';
 import { MEASURES } from './measures/registry.js';

@@ -30,11 +30,20 @@ export class RateLimiter {
 
   take(): RateDecision {
     const now = this.now();
-    const refill = ((now - this.#updatedAt) / 1000) * this.options.ratePerSecond;
-    this.#tokens = Math.min(this.options.burst, this.#tokens + refill);
+    this.#tokens = this.#balanceAt(now);
     this.#updatedAt = now;
     this.#tokens -= 1;
     if (this.#tokens >= 0) return 'allow';
     return this.#tokens < -this.options.floodAllowance ? 'flood' : 'limit';
+  }
+
+  /** Whether the bucket has refilled completely: then it decides exactly as a new one would, and may be dropped. */
+  isFull(): boolean {
+    return this.#balanceAt(this.now()) >= this.options.burst;
+  }
+
+  #balanceAt(now: number): number {
+    const refill = ((now - this.#updatedAt) / 1000) * this.options.ratePerSecond;
+    return Math.min(this.options.burst, this.#tokens + refill);
   }
 }

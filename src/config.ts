@@ -1,6 +1,8 @@
 import type { LogLevel } from '../core/logger.js';
+import { isWebSocketUrl } from './cluster/node-info.js';
 import { ConfigError, envFlag, envInt, envLogLevel, envString, type Env } from './env.js';
 import { loadLimits, type Limits } from './limits.js';
+import { loadProxyTrust, type ProxyTrust } from './node/client-address.js';
 import { DEFAULT_WORD_LIST_PATH } from './text/word-filter-source.js';
 
 /** Everything a chat node can be told, resolved once at start-up. */
@@ -11,6 +13,10 @@ export interface NodeConfig {
   host: string;
   /** Host name clients and peers use to reach this node (may differ from `host` behind NAT). */
   publicHost: string;
+  /** Which direct peers may name the client in X-Forwarded-For (TRUST_PROXY); null: none, per-address limits see the peer. */
+  trustProxy: ProxyTrust | null;
+  /** The ws:// or wss:// URL the gateway hands out for this node (behind a TLS terminator); null: `ws://publicHost:clientPort`. */
+  publicUrl: string | null;
   clientPort: number;
   clusterPort: number;
   /** Cluster port peers dial, when it differs from `clusterPort` (port forwarding); null: the bound port. */
@@ -46,6 +52,14 @@ function adminToken(env: Env): string {
   return token;
 }
 
+/** PUBLIC_URL, checked at start-up: a typo here would send every client of the node to a dead address. */
+function publicUrl(env: Env): string | null {
+  const raw = envString(env, 'PUBLIC_URL', '');
+  if (raw === '') return null;
+  if (!isWebSocketUrl(raw)) throw new ConfigError(`PUBLIC_URL must be a ws:// or wss:// URL such as wss://chat1.example.com/ws, got "${raw}"`);
+  return raw;
+}
+
 export function loadNodeConfig(env: Env = process.env): NodeConfig {
   const clientPort = envInt(env, 'CLIENT_PORT', 4101, 0, 65535);
   const host = envString(env, 'HOST', '127.0.0.1');
@@ -57,6 +71,8 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
     nodeId: envString(env, 'NODE_ID', `node-${clientPort}`),
     host,
     publicHost: envString(env, 'PUBLIC_HOST', host),
+    publicUrl: publicUrl(env),
+    trustProxy: loadProxyTrust(env),
     clientPort,
     clusterPort: envInt(env, 'CLUSTER_PORT', 4201, 0, 65535),
     publicClusterPort: env.PUBLIC_CLUSTER_PORT ? envInt(env, 'PUBLIC_CLUSTER_PORT', 0, 1, 65535) : null,

@@ -85,6 +85,8 @@ const SPECS = {
     handshakeTimeoutMs: { env: 'CLUSTER_HANDSHAKE_TIMEOUT_MS', default: 5000, min: 100 },
     /** Cluster-port connections that have not authenticated yet; more are refused at once. */
     maxUnauthenticated: { env: 'CLUSTER_MAX_UNAUTHENTICATED', default: 32, min: 1 },
+    /** HTTP header bytes a cluster-port request may send before it authenticated (more: 431 and closed); no frame gets in before that. */
+    maxHandshakeBytes: { env: 'CLUSTER_MAX_HANDSHAKE_BYTES', default: 8 * KiB, min: KiB, max: 64 * KiB },
   },
   relay: {
     /** How long a relay is resent on every new path before the origin gives up on it (the message stays stored). */

@@ -132,6 +132,7 @@ export class ChatNode {
       selfId: config.nodeId,
       host: config.host,
       publicHost: config.publicHost,
+      publicUrl: config.publicUrl,
       clientPort: 0, // set below, once the client port listens
       clusterPort: config.clusterPort,
       publicClusterPort: config.publicClusterPort,
@@ -257,7 +258,7 @@ export class ChatNode {
 
     const pipeline = createRequestPipeline(services, limits.client.maxFrameBytes);
     const onUrgentFrame = ackFrames(services, limits.client.maxFrameBytes, pipeline);
-    this.#clients = new ClientServer(limits.client, { onFrame: pipeline, onUrgentFrame, onClose: (conn) => this.#endSessionQuietly(conn) }, logger, config.nodeId, metrics ?? undefined);
+    this.#clients = new ClientServer(limits.client, { onFrame: pipeline, onUrgentFrame, onClose: (conn) => this.#endSessionQuietly(conn) }, logger, config.nodeId, metrics ?? undefined, config.trustProxy);
     this.clientPort = await this.#clients.listen(config.host, config.clientPort);
     cluster.setClientPort(this.clientPort);
     await cluster.start();

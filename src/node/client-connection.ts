@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { sendText, type SendResult } from '../../core/net.js';
 import type { Logger } from '../../core/logger.js';
-import { RateLimiter } from '../../core/rate-limiter.js';
+import { RateLimiter, type RateDecision, type RateLimitOptions } from '../../core/rate-limiter.js';
 import { CloseCode } from '../../protocol/codes.js';
 import { errorFrame, eventFrame, replyFrame } from '../../protocol/frames.js';
 import { userKey } from '../../protocol/actions.js';
@@ -13,7 +13,20 @@ import { NO_CLIENT_METRICS, type ClientMetrics } from '../metrics/client-metrics
 /** How long a closed connection's peer gets to answer our close frame. */
 const CLOSE_HANDSHAKE_MS = 2000;
 
-/** One client WebSocket on this node, and who is logged in on it. */
+/** One rate-limit settings object per node's limits, shared by all its connections. */
+const rateOptions = new WeakMap<ConnectionLimits, RateLimitOptions>();
+
+function rateOptionsOf(limits: ConnectionLimits): RateLimitOptions {
+  let options = rateOptions.get(limits);
+  if (!options) rateOptions.set(limits, (options = { ratePerSecond: limits.ratePerSecond, burst: limits.rateBurst, floodAllowance: limits.floodAllowance }));
+  return options;
+}
+
+/**
+ * One client WebSocket on this node, and who is logged in on it. A node holds tens of thousands of
+ * these, mostly idle: what only a busy connection needs (its rate bucket, its request queue, a child
+ * logger) is made when used and dropped when idle again, and timers are the server's, shared by all.
+ */
 export class ClientConnection implements DeviceConnection {
   /** The logged-in user's stored spelling, and their key (case-folded), or null. */
   username: string | null = null;
@@ -23,13 +36,15 @@ export class ClientConnection implements DeviceConnection {
   /** The id of the resume token this login handed out (logout revokes it). */
   resumeTokenId: string | null = null;
   loginAt = 0;
-  readonly rate: RateLimiter;
-  readonly logger: Logger;
-  /** The peer's address (for per-address limits). */
+  /** The client's address (for per-address limits): the peer's, or the one a trusted proxy forwarded. */
   readonly ip: string;
+  /** Null while the bucket is full (a new one decides the same). */
+  #rate: RateLimiter | null = null;
   #pending = 0;
-  #tail: Promise<void> = Promise.resolve();
-  #pongTimer: NodeJS.Timeout | null = null;
+  /** The last queued request; null while none is queued. */
+  #tail: Promise<void> | null = null;
+  /** The heartbeat round whose ping is still unanswered; 0: none. */
+  #unansweredPing = 0;
   #corked = false;
 
   /** `wire`: the TCP socket under `socket`, corked for the rest of a turn once a frame is sent. */
@@ -38,13 +53,16 @@ export class ClientConnection implements DeviceConnection {
     readonly socket: WebSocket,
     private readonly wire: Socket,
     private readonly limits: ConnectionLimits,
-    logger: Logger,
+    private readonly nodeLogger: Logger,
     readonly metrics: ClientMetrics = NO_CLIENT_METRICS,
+    ip: string = wire.remoteAddress ?? '',
   ) {
-    this.logger = logger.child({ conn: id });
-    this.ip = wire.remoteAddress ?? '';
-    this.rate = new RateLimiter({ ratePerSecond: limits.ratePerSecond, burst: limits.rateBurst, floodAllowance: limits.floodAllowance });
-    socket.on('pong', () => this.#clearPongTimer());
+    this.ip = ip;
+  }
+
+  /** A logger that names this connection; made per use, as connections rarely log. */
+  get logger(): Logger {
+    return this.nodeLogger.child({ conn: this.id });
   }
 
   get isOpen(): boolean {
@@ -140,8 +158,16 @@ export class ClientConnection implements DeviceConnection {
   enqueue(task: () => Promise<void>): boolean {
     if (this.#pending >= this.limits.maxPendingRequests) return false;
     this.#pending++;
-    this.#tail = this.#tail.then(task).finally(() => this.#pending--);
+    this.#tail = (this.#tail ?? Promise.resolve()).then(task).finally(() => {
+      if (--this.#pending === 0) this.#tail = null;
+    });
     return true;
+  }
+
+  /** Takes a token from the connection's rate bucket (see RateLimiter). */
+  takeRateToken(): RateDecision {
+    this.#rate ??= new RateLimiter(rateOptionsOf(this.limits));
+    return this.#rate.take();
   }
 
   /** Requests of this connection queued or being handled. */
@@ -149,22 +175,26 @@ export class ClientConnection implements DeviceConnection {
     return this.#pending;
   }
 
-  /** Sends a WebSocket ping; without a pong in time the connection is closed. */
-  heartbeat(): void {
-    if (!this.isOpen || this.#pongTimer) return;
-    this.#pongTimer = setTimeout(() => {
-      this.logger.info('heartbeat timeout', { user: this.username });
-      this.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
-    }, this.limits.heartbeatTimeoutMs);
+  /**
+   * Heartbeat round `round` (a positive number, counting up): sends a WebSocket ping, unless the
+   * ping of an earlier round is still unanswered; drops the rate bucket if it is full again.
+   */
+  heartbeat(round: number): void {
+    if (this.#rate?.isFull()) this.#rate = null;
+    if (!this.isOpen || this.#unansweredPing !== 0) return;
+    this.#unansweredPing = round;
     this.socket.ping();
   }
 
-  dispose(): void {
-    this.#clearPongTimer();
+  /** The peer answered a ping. */
+  ponged(): void {
+    this.#unansweredPing = 0;
   }
 
-  #clearPongTimer(): void {
-    if (this.#pongTimer) clearTimeout(this.#pongTimer);
-    this.#pongTimer = null;
+  /** The answer time of round `round` is over: without a pong to its ping, the connection is closed. */
+  checkPong(round: number): void {
+    if (this.#unansweredPing !== round) return;
+    this.logger.info('heartbeat timeout', { user: this.username });
+    this.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
   }
 }

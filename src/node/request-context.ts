@@ -35,7 +35,7 @@ export class RequestContext implements InterceptedRequest {
   }
 
   takeRateToken(): RateDecision {
-    return this.conn.rate.take();
+    return this.conn.takeRateToken();
   }
 
   onFlood(): void {

@@ -6,6 +6,9 @@ import type { UserStore } from '../storage/user-store.js';
 /** Users whose settings a node keeps at most; past it the cache starts again (they are reloaded on use). */
 const MAX_CACHED_USERS = 100_000;
 
+/** What most users turned off: nothing. One shared set, not one per cached user. */
+const NOTHING_OFF: ReadonlySet<string> = new Set();
+
 /**
  * Which push types each user turned off: stored in MongoDB (the user's `pushOff`), cached on every
  * node, and updated everywhere through a Redis channel when a user changes them (the message carries
@@ -58,7 +61,7 @@ export class Subscriptions {
     if (cached) return cached;
     const stored = await this.users.pushOff(user);
     if (stored === null) return null;
-    const off = new Set(stored);
+    const off = stored.length === 0 ? NOTHING_OFF : new Set(stored);
     this.#remember(user, off);
     return off;
   }

@@ -7,6 +7,7 @@ import type { EventData, RoomEvent, RoomInfo, ReplyData } from '../../protocol/a
 import { eventually, startCluster } from '../helpers/cluster.js';
 import { dataOf, loggedInClient, uniqueName } from '../helpers/users.js';
 import { TestClient } from '../helpers/ws-client.js';
+import { parseLinkFrame, relayDelivery } from '../../src/cluster/link-messages.js';
 
 type RoomChatEvent = EventData['roomChat'];
 const roomChats = (client: TestClient, room?: string) =>
@@ -159,9 +160,7 @@ test.serial('a 5,000-member world room fans out with one relay frame per node', 
         if (!frames) {
           frames = new ClientFrameReader((opcode, payload) => {
             if (opcode !== TEXT_FRAME) return;
-            const roomRelays = (JSON.parse(payload.toString()) as { t: string; delivery?: { audience: { kind: string } } }[]).filter(
-              (m) => m.t === 'relay' && m.delivery?.audience.kind === 'room',
-            ).length;
+            const roomRelays = (parseLinkFrame(payload.toString()) ?? []).filter((m) => m.t === 'relay' && relayDelivery(m)?.audience.kind === 'room').length;
             if (roomRelays > 0) {
               counter.frames++;
               counter.relays += roomRelays;

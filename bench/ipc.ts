@@ -1,4 +1,6 @@
 /** Messages between main (run-scenario.ts) and its generator processes, over the fork IPC channel. */
+import { PUSH_FROM_TYPES, PUSH_TO_TYPES, type PushFromGenerator, type PushToGenerator } from './measures/push-ipc.js';
+import type { OpsReply, OpsRequest } from './measures/ops-protocol.js';
 import type { LoadResultData } from './stats.js';
 
 export interface UserSpec {
@@ -22,18 +24,30 @@ export type ToGenerator =
   | { type: 'setup'; users: UserSpec[]; loginConcurrency: number; traffic: TrafficSpec }
   /** Run the closed loop from startAt to endAt (ms, performance.timeOrigin + performance.now()). */
   | { type: 'start'; startAt: number; endAt: number }
+  /** Open loop (open-loop-load.ts): log these users (whole pairs) in for rate windows, then answer `ready`. */
+  | { type: 'open-setup'; users: UserSpec[]; loginConcurrency: number }
+  /** Open loop: send `ratePerSec` messages a second over the users from startAt to endAt, then answer `open-result`. */
+  | { type: 'open-window'; startAt: number; endAt: number; ratePerSec: number }
   /** Close every socket and exit. */
-  | { type: 'close' };
+  | { type: 'close' }
+  /** The push measures (measures/push-ipc.ts). */
+  | PushToGenerator
+  /** The operations measures (measures/ops-protocol.ts): answered by `ops-reply`. */
+  | { type: 'ops'; request: OpsRequest };
 
 /** generator → main */
 export type FromGenerator =
   | { type: 'ready'; loginMs: number }
   /** After the window and its grace period. */
   | { type: 'result'; result: LoadResultData }
-  | { type: 'error'; message: string };
+  /** After an open-loop window and its grace period; sendLag: histogram of how late sends left (ms). */
+  | { type: 'open-result'; result: LoadResultData; sendLag: number[] }
+  | { type: 'error'; message: string }
+  | PushFromGenerator
+  | { type: 'ops-reply'; reply: OpsReply };
 
-const TO_TYPES = new Set<string>(['setup', 'start', 'close']);
-const FROM_TYPES = new Set<string>(['ready', 'result', 'error']);
+const TO_TYPES = new Set<string>(['setup', 'start', 'close', 'open-setup', 'open-window', ...PUSH_TO_TYPES, 'ops']);
+const FROM_TYPES = new Set<string>(['ready', 'result', 'error', 'open-result', ...PUSH_FROM_TYPES, 'ops-reply']);
 
 // Both ends are our own processes: checking the tag is enough to catch a mix-up.
 function tagged(value: unknown, types: ReadonlySet<string>): boolean {

@@ -27,11 +27,12 @@ export async function withConcurrency<T>(items: readonly T[], limit: number, wor
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-async function logIn(user: UserSpec): Promise<Connection> {
+/** `register`: false when the account exists already (bench/cheap-users.ts): registering costs a scrypt even then. */
+async function logIn(user: UserSpec, register: boolean): Promise<Connection> {
   const conn = await Connection.open(user.url);
   const credentials = { username: user.username, password: user.password };
-  const registered = await conn.requestAsync('register', credentials);
-  const regError = errorOf(registered);
+  const registered = register ? await conn.requestAsync('register', credentials) : null;
+  const regError = registered && errorOf(registered);
   // 409: the name exists already (a rerun with the same tag); its password is ours all the same.
   if (regError && regError.code !== 409) throw new Error(`register ${user.username}: ${regError.code} ${regError.message}`);
   const login = await conn.requestAsync('login', credentials);
@@ -45,11 +46,12 @@ export async function logInAll(
   users: readonly UserSpec[],
   concurrency: number,
   onClose: (user: UserSpec, code: number, reason: string) => void,
+  register = true,
 ): Promise<Map<number, Connection>> {
   const conns = new Map<number, Connection>();
   const report = progress('logged in', users.length);
   await withConcurrency(users, concurrency, async (user) => {
-    const conn = await logIn(user);
+    const conn = await logIn(user, register);
     conn.onClose = (code, reason) => onClose(user, code, reason);
     conns.set(user.index, conn);
     report(conns.size);

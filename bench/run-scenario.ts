@@ -16,13 +16,16 @@ import type { Settings } from './settings.js';
 import { mergeResults, type LoadResult } from './stats.js';
 
 /** Logins at once per generator: each costs the server a 16 MiB scrypt. */
-const LOGIN_CONCURRENCY = 16;
+export const LOGIN_CONCURRENCY = 16;
 /** Room set-up beyond the logins: joins (N²/2 join events in zkchat) and the warm-up round. */
 const ROOM_SETUP_MS = 300_000;
 /** Lead time between "start" going out and the window opening, so every generator starts together. */
-const START_LEAD_MS = 200;
+export const START_LEAD_MS = 200;
 /** Pause after a scenario's processes are gone, so the next one starts on quiet CPUs. */
-const SETTLE_MS = 2000;
+export const SETTLE_MS = 2000;
+
+/** What picks a scenario's servers and users; measures reuse it under names of their own (the open-loop latency). */
+export type ScenarioLayout = Pick<Scenario, 'servers' | 'traffic' | 'serverOf'> & { name: string };
 
 export interface ScenarioMeasurement {
   load: LoadResult;
@@ -46,7 +49,7 @@ export function runChatEnv(settings: Settings): Omit<ChatNodeEnv, 'zkRoot'> {
   };
 }
 
-function usersOf(scenario: Scenario, settings: Settings, servers: readonly Server[]): UserSpec[] {
+export function usersOf(scenario: ScenarioLayout, settings: Settings, servers: readonly Server[]): UserSpec[] {
   const count = scenario.traffic === 'room' ? settings.roomMembers : settings.users;
   return Array.from({ length: count }, (_, i) => ({
     index: i,
@@ -61,7 +64,7 @@ function usersOf(scenario: Scenario, settings: Settings, servers: readonly Serve
  * since a sender's loop waits for its message to reach all of them (room-loop.ts); pinned, every
  * generator shares CPU 1 anyway.
  */
-function split(scenario: Scenario, users: readonly UserSpec[], generators: number): UserSpec[][] {
+export function split(scenario: ScenarioLayout, users: readonly UserSpec[], generators: number): UserSpec[][] {
   if (scenario.traffic === 'room') return [[...users]];
   const pairs = users.length / 2;
   return Array.from({ length: generators }, (_, g) => {
@@ -87,7 +90,7 @@ function pidsOf(settings: Settings, servers: readonly Server[], generators: read
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-async function startServers(scenario: Scenario, settings: Settings, chatEnv: Omit<ChatNodeEnv, 'zkRoot'>): Promise<Server[]> {
+export async function startServers(scenario: ScenarioLayout, settings: Settings, chatEnv: Omit<ChatNodeEnv, 'zkRoot'>): Promise<Server[]> {
   if (!isChatNodes(scenario.servers)) return [await startRawRelay(scenario.traffic)];
   const names = Array.from({ length: scenario.servers.count }, (_, i) => `${scenario.name}-${i + 1}`);
   return startCluster(names, { ...chatEnv, zkRoot: `/bench-${settings.runTag}-${scenario.name}` });

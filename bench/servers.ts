@@ -9,6 +9,7 @@ import type { Traffic } from './scenarios.js';
 
 const RAW_RELAY_MAIN = fileURLToPath(new URL('./raw-relay.js', import.meta.url));
 const CHAT_NODE_MAIN = fileURLToPath(new URL('../src/node/main.js', import.meta.url));
+const GATEWAY_MAIN = fileURLToPath(new URL('../src/gateway/main.js', import.meta.url));
 
 /** A server's warn/error lines echoed to stderr, at most this many per process. */
 const ECHO_MAX = 5;
@@ -17,6 +18,8 @@ const LISTEN_TIMEOUT_MS = 60_000;
 export interface Server {
   name: string;
   url: string;
+  /** http:// address of its push API (chat nodes given an ADMIN_TOKEN, the raw relay in push mode), else null. */
+  adminUrl: string | null;
   process: Tracked;
   /** Resolves once the server logged a line with this `msg` (also if it did so already). */
   logged(msg: string, timeoutMs: number): Promise<void>;
@@ -26,6 +29,9 @@ interface LogLine {
   level?: unknown;
   msg?: unknown;
   clientPort?: unknown;
+  adminPort?: unknown;
+  /** The gateway's one port. */
+  port?: unknown;
 }
 
 function startServer(name: string, main: string, env: NodeJS.ProcessEnv, stdin: 'ignore' | 'pipe', nodeArgs: readonly string[] = []): Promise<Server> {
@@ -34,7 +40,7 @@ function startServer(name: string, main: string, env: NodeJS.ProcessEnv, stdin: 
   const seen = new Set<string>();
   const waiters: { msg: string; resolve: () => void }[] = [];
   let echoed = 0;
-  let onPort: (port: number) => void = () => undefined;
+  let onPort: (port: number, adminPort: number | null) => void = () => undefined;
 
   // Keep reading stdout for the whole life of the process: a full pipe would block the server.
   createInterface({ input: proc.child.stdout! }).on('line', (line) => {
@@ -50,7 +56,8 @@ function startServer(name: string, main: string, env: NodeJS.ProcessEnv, stdin: 
       else if (echoed === ECHO_MAX) process.stderr.write(`bench: ${name}: (further warnings not shown)\n`);
       echoed++;
     }
-    if (typeof parsed.clientPort === 'number' && parsed.msg.endsWith('listening')) onPort(parsed.clientPort);
+    if (typeof parsed.clientPort === 'number' && parsed.msg.endsWith('listening')) onPort(parsed.clientPort, typeof parsed.adminPort === 'number' ? parsed.adminPort : null);
+    else if (typeof parsed.port === 'number' && parsed.msg === 'gateway listening') onPort(parsed.port, null);
     seen.add(parsed.msg);
     for (const w of waiters.filter((w) => w.msg === parsed.msg)) w.resolve();
   });
@@ -68,9 +75,9 @@ function startServer(name: string, main: string, env: NodeJS.ProcessEnv, stdin: 
       reject(new Error(`${name} did not start listening within ${LISTEN_TIMEOUT_MS / 1000} s`));
       void stopProcess(proc);
     }, LISTEN_TIMEOUT_MS);
-    onPort = (port) => {
+    onPort = (port, adminPort) => {
       clearTimeout(timer);
-      resolve({ name, url: `ws://127.0.0.1:${port}`, process: proc, logged });
+      resolve({ name, url: `ws://127.0.0.1:${port}`, adminUrl: adminPort === null ? null : `http://127.0.0.1:${adminPort}`, process: proc, logged });
     };
     void proc.exited.then((info) => {
       clearTimeout(timer);
@@ -79,8 +86,8 @@ function startServer(name: string, main: string, env: NodeJS.ProcessEnv, stdin: 
   });
 }
 
-/** The raw relay in the mode of a traffic: private messages ('pairs') or one room's fan-out ('room'). */
-export function startRawRelay(mode: Traffic): Promise<Server> {
+/** The raw relay in the mode of a traffic: private messages ('pairs'), one room's fan-out ('room'), or pushes over HTTP ('push'). */
+export function startRawRelay(mode: Traffic | 'push'): Promise<Server> {
   // Its stdin is a pipe from main, so it can stop by itself when main is gone, however it went.
   return startServer('raw-relay', RAW_RELAY_MAIN, { ...process.env, RAW_RELAY_MODE: mode }, 'pipe', nodeArgs());
 }
@@ -93,7 +100,8 @@ export interface ChatNodeEnv {
   zkRoot: string;
 }
 
-export function startChatNode(nodeId: string, shared: ChatNodeEnv): Promise<Server> {
+/** `extraEnv`: settings on top of the bench's (e.g. ADMIN_PORT and ADMIN_TOKEN for the push measures). */
+export function startChatNode(nodeId: string, shared: ChatNodeEnv, extraEnv: NodeJS.ProcessEnv = {}): Promise<Server> {
   return startServer(nodeId, CHAT_NODE_MAIN, {
     ...process.env,
     CLUSTER_SECRET: shared.clusterSecret,
@@ -113,14 +121,21 @@ export function startChatNode(nodeId: string, shared: ChatNodeEnv): Promise<Serv
     MAX_CONNECTIONS_PER_IP: '1000000',
     ARCHIVE_MAX_BACKLOG: '5000000',
     MAX_PENDING_REQUESTS: '1000',
+    ...extraEnv,
   }, 'ignore', nodeArgs());
 }
 
+/** The HTTP gateway of the chat nodes sharing `redisPrefix` (it reads their server list from Redis); its `url` is http://. */
+export async function startGateway(name: string, redisPrefix: string): Promise<Server> {
+  const server = await startServer(name, GATEWAY_MAIN, { ...process.env, REDIS_PREFIX: redisPrefix, GATEWAY_PORT: '0', LOG_LEVEL: 'info' }, 'ignore');
+  return { ...server, url: server.url.replace(/^ws:/, 'http:') };
+}
+
 /** Starts `count` chat nodes one after another (the first leads); with followers, waits until the leader linked them. */
-export async function startCluster(names: readonly string[], shared: ChatNodeEnv): Promise<Server[]> {
+export async function startCluster(names: readonly string[], shared: ChatNodeEnv, extraEnv: NodeJS.ProcessEnv = {}): Promise<Server[]> {
   const servers: Server[] = [];
   try {
-    for (const name of names) servers.push(await startChatNode(name, shared));
+    for (const name of names) servers.push(await startChatNode(name, shared, extraEnv));
     await Promise.all(servers.slice(1).map((s) => s.logged('cluster peer connected', 30_000)));
     if (servers.length > 1) await new Promise((resolve) => setTimeout(resolve, 500));
     return servers;

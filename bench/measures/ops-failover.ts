@@ -93,7 +93,7 @@ async function run(context: MeasureContext): Promise<MeasureReport> {
       const allRecovered = r.allRecoveredAt === null ? null : (r.allRecoveredAt - killAt) / 1000;
       const text = (v: number | null, digits = 2) => (v === null ? 'never' : v.toFixed(digits));
       return {
-        counts: { sent: r.sent, acked: r.acked, delivered: r.delivered, lost: r.lost, duplicated: r.duplicatesRaw },
+        counts: { sent: r.sent, acked: r.acked, delivered: r.delivered, lost: r.lost, duplicated: r.duplicatesAfterDedup },
         figures: {
           users: count,
           rate_per_user: ratePerUser,

@@ -5,7 +5,10 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { ClusterCloseCode } from '../../protocol/codes.js';
 import { ClusterLink, type LinkLimits } from './cluster-link.js';
-import { CHALLENGE_PATH, Challenges, Header, headerToken, LINK_PATH, mac, macMatches } from './handshake.js';
+import { CHALLENGE_PATH, Challenges, Header, headerToken, LINK_PATH, LINK_PROTOCOL, mac, macMatches } from './handshake.js';
+
+/** The refusals of the link upgrade. */
+const STATUS_TEXT = { 401: 'Unauthorized', 404: 'Not Found', 426: 'Upgrade Required' } as const;
 
 export interface ClusterPortLimits extends LinkLimits {
   /** Time a connection gets to authenticate. */
@@ -50,7 +53,7 @@ export class ClusterServer {
     // Our proof for the peer's nonce, sent with the 101 response.
     wss.on('headers', (headers, request) => {
       const clientNonce = headerToken(request.headers[Header.CLIENT_NONCE]) ?? '';
-      headers.push(`${Header.NODE}: ${this.selfId}`, `${Header.MAC}: ${mac(this.secret, 'server', clientNonce, this.selfId)}`);
+      headers.push(`${Header.LINK_PROTOCOL}: ${LINK_PROTOCOL}`, `${Header.NODE}: ${this.selfId}`, `${Header.MAC}: ${mac(this.secret, 'server', clientNonce, this.selfId)}`);
     });
     http.listen(port, host);
     await once(http, 'listening');
@@ -92,9 +95,9 @@ export class ClusterServer {
     const remote = request.socket.remoteAddress ?? '?';
     const peerId = headerToken(request.headers[Header.NODE]);
     const nonce = headerToken(request.headers[Header.NONCE]);
-    const refuse = (status: number, why: string) => {
+    const refuse = (status: keyof typeof STATUS_TEXT, why: string) => {
       this.logger.warn('cluster peer rejected', { remote, peer: peerId ?? null, why });
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
     };
     if (request.url !== LINK_PATH) return refuse(404, `no such path ${JSON.stringify(request.url?.slice(0, 64))}`);
@@ -102,6 +105,9 @@ export class ClusterServer {
     if (!this.#challenges.redeem(nonce)) return refuse(401, 'unknown or expired challenge');
     const proof = headerToken(request.headers[Header.MAC]);
     if (!macMatches(mac(this.secret, 'client', nonce, peerId), proof)) return refuse(401, 'wrong secret');
+    // Told only to a peer that proved the secret.
+    const protocol = request.headers[Header.LINK_PROTOCOL];
+    if (protocol !== LINK_PROTOCOL) return refuse(426, `peer speaks link protocol ${typeof protocol === 'string' ? protocol.slice(0, 16) : '1'}, this node ${LINK_PROTOCOL}: run one version on every node`);
     this.#forget(socket);
     this.#wss?.handleUpgrade(request, socket, head, (ws) => {
       this.logger.info('cluster peer connected', { peer: peerId, remote });

@@ -2,7 +2,7 @@ import { get } from 'node:http';
 import WebSocket from 'ws';
 import type { Logger } from '../../core/logger.js';
 import { ClusterLink, type LinkLimits } from './cluster-link.js';
-import { CHALLENGE_PATH, Header, LINK_PATH, mac, macMatches, newNonce } from './handshake.js';
+import { CHALLENGE_PATH, Header, LINK_PATH, LINK_PROTOCOL, mac, macMatches, newNonce } from './handshake.js';
 
 /**
  * Connects to a peer's cluster port (`ws://host:port`) and runs the handshake of handshake.ts;
@@ -18,9 +18,10 @@ export async function dialPeer(url: string, expectedPeerId: string, selfId: stri
     const socket = new WebSocket(url + LINK_PATH, {
       maxPayload: limits.maxFrameBytes,
       handshakeTimeout: timeoutMs,
-      headers: { [Header.NODE]: selfId, [Header.NONCE]: nonce, [Header.CLIENT_NONCE]: clientNonce, [Header.MAC]: mac(secret, 'client', nonce, selfId) },
+      headers: { [Header.LINK_PROTOCOL]: LINK_PROTOCOL, [Header.NODE]: selfId, [Header.NONCE]: nonce, [Header.CLIENT_NONCE]: clientNonce, [Header.MAC]: mac(secret, 'client', nonce, selfId) },
     });
     let peerProved = false;
+    let peerProtocol: string | undefined;
     const fail = (why: string) => {
       socket.removeAllListeners();
       socket.on('error', () => undefined);
@@ -31,11 +32,14 @@ export async function dialPeer(url: string, expectedPeerId: string, selfId: stri
       const peer = response.headers[Header.NODE];
       const proof = response.headers[Header.MAC];
       peerProved = peer === expectedPeerId && typeof proof === 'string' && macMatches(mac(secret, 'server', clientNonce, expectedPeerId), proof);
+      const protocol = response.headers[Header.LINK_PROTOCOL];
+      peerProtocol = typeof protocol === 'string' ? protocol : undefined;
     });
     socket.once('unexpected-response', (_request, response) => fail(`refused with HTTP ${response.statusCode ?? '?'}`));
     socket.once('error', (err) => fail(err.message));
     socket.once('open', () => {
       if (!peerProved) return fail('peer did not prove the secret, or is another node');
+      if (peerProtocol !== LINK_PROTOCOL) return fail(`peer speaks link protocol ${peerProtocol ?? '1'}, this node ${LINK_PROTOCOL}: run one version on every node`);
       socket.removeAllListeners();
       resolve(new ClusterLink(expectedPeerId, socket, limits, logger));
     });

@@ -8,11 +8,20 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  *               x-zkchat-client-nonce: C, x-zkchat-mac: HMAC(secret, "client|N|D")
  *   3. server:  101 with x-zkchat-node: S, x-zkchat-mac: HMAC(secret, "server|C|S"), or 401
  * The secret never crosses the wire; fresh nonces on both sides stop replays in either direction.
+ * Both sides also send x-zkchat-link-protocol (LINK_PROTOCOL); a mismatch is refused (426).
  */
 export const CHALLENGE_PATH = '/cluster/challenge';
 export const LINK_PATH = '/cluster/link';
 
+/**
+ * The format of link frames (link-messages.ts). Both sides send theirs in the handshake and refuse a
+ * peer with another, so a cluster of mixed versions fails at once and says why, instead of closing
+ * every link on its first frame. 2: one message per line (1: a JSON array, which sent no header).
+ */
+export const LINK_PROTOCOL = '2';
+
 export const Header = {
+  LINK_PROTOCOL: 'x-zkchat-link-protocol',
   NODE: 'x-zkchat-node',
   NONCE: 'x-zkchat-nonce',
   CLIENT_NONCE: 'x-zkchat-client-nonce',

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { createLogger, type Logger } from '../../core/logger.js';
 import { ClusterCloseCode } from '../../protocol/codes.js';
 import { dialPeer } from '../../src/cluster/dial.js';
+import { CHALLENGE_PATH, Header, LINK_PATH, LINK_PROTOCOL, mac } from '../../src/cluster/handshake.js';
 import { relayMessage, type RelayMessage } from '../../src/cluster/link-messages.js';
 import {
   dialClusterPort as dial,
@@ -78,6 +79,24 @@ test('both ends identify each other, and a wrong secret never yields a link', as
   t.is(dialed.peerId, 'follower');
   t.is((await nextLink()).peerId, 'leader');
   await t.throwsAsync(dial(t, port, { secret: 'not-the-secret-0123456789' }), { message: /cluster handshake with follower .* failed: refused with HTTP 401/ });
+});
+
+test('a peer of another link protocol that proves the secret is refused with 426, and says why', async (t) => {
+  const { logger, lines } = recordingLogger();
+  const { port, accepted } = await clusterPort(t, limits, logger);
+  const { nonce } = (await (await fetch(`http://127.0.0.1:${port}${CHALLENGE_PATH}`)).json()) as { nonce: string };
+  // What a node of the previous version sends: the handshake without the protocol header.
+  const older = new WebSocket(`ws://127.0.0.1:${port}${LINK_PATH}`, {
+    headers: { [Header.NODE]: 'old-node', [Header.NONCE]: nonce, [Header.CLIENT_NONCE]: 'c1', [Header.MAC]: mac(SECRET, 'client', nonce, 'old-node') },
+  });
+  older.on('error', () => undefined);
+  const [, response] = (await once(older, 'unexpected-response')) as [unknown, { statusCode: number }];
+  older.terminate();
+  t.is(response.statusCode, 426);
+  t.is(accepted.length, 0);
+  t.true(lines.some((l) => l.msg === 'cluster peer rejected' && String(l.why).startsWith(`peer speaks link protocol 1, this node ${LINK_PROTOCOL}`)));
+  // Its own version still links.
+  t.is((await dial(t, port)).peerId, 'follower');
 });
 
 test('the cluster port answers a client (no handshake) with 401 before any frame, and unknown paths with 404', async (t) => {

@@ -131,11 +131,19 @@ export async function startGateway(name: string, redisPrefix: string): Promise<S
   return { ...server, url: server.url.replace(/^ws:/, 'http:') };
 }
 
-/** Starts `count` chat nodes one after another (the first leads); with followers, waits until the leader linked them. */
+/** Starts chat nodes, the first before the others (it leads); with followers, waits until the leader linked them. */
 export async function startCluster(names: readonly string[], shared: ChatNodeEnv, extraEnv: NodeJS.ProcessEnv = {}): Promise<Server[]> {
   const servers: Server[] = [];
   try {
-    for (const name of names) servers.push(await startChatNode(name, shared, extraEnv));
+    // The first one leads (it registered in ZooKeeper before it logged "listening"); the followers
+    // can then start together, which keeps each scenario's set-up short.
+    const [first, ...followers] = names;
+    if (first === undefined) return servers;
+    servers.push(await startChatNode(first, shared, extraEnv));
+    const started = await Promise.allSettled(followers.map((name) => startChatNode(name, shared, extraEnv)));
+    for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     await Promise.all(servers.slice(1).map((s) => s.logged('cluster peer connected', 30_000)));
     if (servers.length > 1) await new Promise((resolve) => setTimeout(resolve, 500));
     return servers;

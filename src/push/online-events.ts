@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
 import type { EventData } from '../../protocol/actions.js';
+import { listenToChannel } from '../storage/redis-channel.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
 import { onlineCount } from './online-users.js';
 
@@ -32,12 +33,9 @@ export class OnlineEvents {
   }
 
   async start(): Promise<void> {
-    const subscriber = this.redis.duplicate();
-    this.#subscriber = subscriber;
-    // It reconnects by itself; the main connection's failures are what requests report.
-    subscriber.on('error', (err: Error) => this.logger.debug('online channel connection error', { err: err.message }));
-    subscriber.on('message', (_channel: string, text: string) => this.#heard(text));
-    await subscriber.subscribe(this.#channel);
+    const { connection, subscribed } = listenToChannel(this.redis, this.#channel, this.logger, { message: (text) => this.#heard(text) });
+    this.#subscriber = connection;
+    await subscribed;
   }
 
   stop(): void {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
+import { listenToChannel } from '../storage/redis-channel.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
 import type { UserStore } from '../storage/user-store.js';
 
@@ -25,14 +26,13 @@ export class Subscriptions {
   }
 
   async start(): Promise<void> {
-    const subscriber = this.redis.duplicate();
-    this.#subscriber = subscriber;
-    // It reconnects by itself; the main connection's failures are what requests report.
-    subscriber.on('error', (err: Error) => this.logger.debug('subscription channel connection error', { err: err.message }));
-    subscriber.on('message', (_channel: string, text: string) => this.#onChange(text));
-    // After a reconnect we may have missed invalidations.
-    subscriber.on('ready', () => this.#off.clear());
-    await subscriber.subscribe(this.#channel);
+    const { connection, subscribed } = listenToChannel(this.redis, this.#channel, this.logger, {
+      message: (text) => this.#onChange(text),
+      // After a reconnect we may have missed invalidations.
+      ready: () => this.#off.clear(),
+    });
+    this.#subscriber = connection;
+    await subscribed;
   }
 
   /** Another node changed a user's settings: the message carries them, so delivery here never has to wait for MongoDB. */

@@ -60,6 +60,18 @@ function publicUrl(env: Env): string | null {
   return raw;
 }
 
+/**
+ * A node's id names its znode, its Redis session fields (`dev:<id>`) and its cluster links, and is
+ * packed into space- and comma-separated replies of the message log: letters, digits, "_", "." and "-".
+ */
+export const NODE_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function nodeId(env: Env, clientPort: number): string {
+  const id = envString(env, 'NODE_ID', `node-${clientPort}`);
+  if (!NODE_ID_PATTERN.test(id)) throw new ConfigError(`NODE_ID must be 1-64 letters, digits, "_", "." or "-" (got ${JSON.stringify(id)})`);
+  return id;
+}
+
 export function loadNodeConfig(env: Env = process.env): NodeConfig {
   const clientPort = envInt(env, 'CLIENT_PORT', 4101, 0, 65535);
   const host = envString(env, 'HOST', '127.0.0.1');
@@ -68,7 +80,7 @@ export function loadNodeConfig(env: Env = process.env): NodeConfig {
   const clusterSecret = envString(env, 'CLUSTER_SECRET', '');
   if (clusterSecret.length < 16) throw new ConfigError('CLUSTER_SECRET must be set to a shared secret of at least 16 characters');
   return {
-    nodeId: envString(env, 'NODE_ID', `node-${clientPort}`),
+    nodeId: nodeId(env, clientPort),
     host,
     publicHost: envString(env, 'PUBLIC_HOST', host),
     publicUrl: publicUrl(env),

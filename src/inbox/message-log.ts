@@ -43,8 +43,18 @@ export interface InboxRead extends InboxPosition {
 
 type Reply = string | number | null | Reply[];
 
+/** What storeChatsScript answers per message: a string (stored, unknown, busy) or a resend's list. */
+type StoreChatReply = string | Reply[];
+
+/** The nodes named by a session's `dev:<node>` fields, from its field names joined by ','. */
+function deviceNodes(fields: string): string[] {
+  const nodes: string[] = [];
+  for (const field of fields.split(',')) if (field.startsWith('dev:')) nodes.push(field.slice(4));
+  return nodes;
+}
+
 interface LogCommands {
-  zkchatStoreChats(...args: (string | number)[]): Promise<Reply[][]>;
+  zkchatStoreChats(...args: (string | number)[]): Promise<StoreChatReply[]>;
   zkchatReadInbox(...keysThenArgs: (string | number)[]): Promise<Reply[]>;
   zkchatInboxPosition(inbox: string, meta: string, user: string, nonce: string): Promise<[string, number]>;
   zkchatStorePush(prefix: string, user: string, push: string, ts: number, nonce: string, claim: string, id: string): Promise<Reply[]>;
@@ -82,7 +92,7 @@ const MAX_CHATS_PER_CALL = 64;
 export class MessageLog {
   readonly #commands: LogCommands;
   readonly #redis: Redis;
-  readonly #batch: TurnBatch<ChatToStore, Reply[]>;
+  readonly #batch: TurnBatch<ChatToStore, StoreChatReply>;
 
   constructor(redis: Redis, private readonly keys: RedisKeys, limits: ScriptLimits) {
     redis.defineCommand('zkchatStoreChats', { numberOfKeys: 0, lua: storeChatsScript(limits) });
@@ -98,13 +108,13 @@ export class MessageLog {
   /** Stores one chat; the chats of one event-loop turn share one Redis call. */
   async storeChat(chat: ChatToStore): Promise<StoreChatResult> {
     const reply = await this.#batch.add(chat);
-    const [status] = reply;
-    if (status === 'unknown') return { status: 'unknown-recipient' };
-    if (status === 'busy') return { status: 'archive-full' };
-    if (status === 'ok') {
-      const [, spelling, fromSeq, toSeq, toNodes, fromNodes] = reply as [string, string, number, number, string[], string[]];
+    if (reply === 'unknown') return { status: 'unknown-recipient' };
+    if (reply === 'busy') return { status: 'archive-full' };
+    if (typeof reply === 'string') {
+      // 'ok <fromSeq> <toSeq> <toSessionFields> <fromSessionFields> <to>'
+      const [, fromSeq, toSeq, toFields = '', fromFields = '', spelling = chat.to] = reply.split(' ');
       const message: ChatMessage = { id: chat.id, from: chat.from, to: spelling, message: chat.message, format: 'text', ts: chat.ts };
-      return { status: 'stored', message, id: chat.id, ts: chat.ts, fromSeq, toSeq, toNodes, fromNodes };
+      return { status: 'stored', message, id: chat.id, ts: chat.ts, fromSeq: Number(fromSeq), toSeq: Number(toSeq), toNodes: deviceNodes(toFields), fromNodes: deviceNodes(fromFields) };
     }
     // An earlier attempt with this client message id: `<id> <fromSeq> <toSeq> <ts> <to>`.
     const [, claim, stored, toNodes, fromNodes] = reply as [string, string, string | null, string[], string[]];
@@ -113,7 +123,7 @@ export class MessageLog {
     return { status: 'stored', message, id, ts: Number(ts), fromSeq: Number(fromSeq), toSeq: Number(toSeq), toNodes, fromNodes };
   }
 
-  #storeChats(chats: ChatToStore[]): Promise<Reply[][]> {
+  #storeChats(chats: ChatToStore[]): Promise<StoreChatReply[]> {
     const args: (string | number)[] = [this.keys.prefix, chats.length];
     for (const chat of chats) {
       const from = userKey(chat.from);

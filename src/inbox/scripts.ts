@@ -85,6 +85,12 @@ local function nodesOf(session)
   end
   return nodes
 end
+
+-- A session's field names joined by ',' (none holds one); the caller picks out the \`dev:<node>\` ones.
+-- Cheaper than nodesOf on the chat path: no Lua loop, and one string in the reply instead of a list.
+local function sessionFieldsOf(session)
+  return table.concat(redis.call('HKEYS', session), ',')
+end
 `;
 }
 
@@ -103,8 +109,12 @@ const STORE_CHAT_FIELDS = 9;
  * ARGV: prefix, count, then per message: toKey, fromKey, fromJson, id, ts, messageJson, conversation,
  *       clientMsgId ('' for none), nonce. `fromJson` and `messageJson` are JSON strings (quoted and
  *       escaped by the caller), so the stored event is put together without cjson.
- * Returns one entry per message: {'ok', to, fromSeq, toSeq, toNodes, fromNodes}
- *       | {'dup', claim, storedData|false, toNodes, fromNodes} | {'unknown'} | {'busy'}
+ * Returns one entry per message: 'ok <fromSeq> <toSeq> <toSessionFields> <fromSessionFields> <to>'
+ *       | {'dup', claim, storedData|false, toNodes, fromNodes} | 'unknown' | 'busy'.
+ * A stored message is answered with one string, not a list: decoding nested replies, dozens per
+ * call, was a measurable share of the node's time. Nothing in it holds a space (user names, node ids
+ * and session field names cannot).
+ * (sessionFields: a session hash's field names joined by ',', see sessionFieldsOf)
  */
 export function storeChatsScript(limits: ScriptLimits): string {
   return `${logLib(limits)}
@@ -125,8 +135,8 @@ local function storeOne(toKey, fromKey, fromJson, id, tsText, messageJson, conve
     end
   end
   local to = redis.call('HGET', USERS, toKey)
-  if not to then return {'unknown'} end
-  if archiveFull then return {'busy'} end
+  if not to then return 'unknown' end
+  if archiveFull then return 'busy' end
 
   -- The id is the node's UUID (nothing to escape); the ChatMessage fields, in the protocol's order.
   local data = '{"id":"' .. id .. '","from":' .. fromJson .. ',"to":' .. cjson.encode(to) .. ',"message":' .. messageJson .. ',"format":"text","ts":' .. tsText .. '}'
@@ -138,7 +148,7 @@ local function storeOne(toKey, fromKey, fromJson, id, tsText, messageJson, conve
   if cmid ~= '' then
     redis.call('SET', cmidKey, id .. ' ' .. fromSeq .. ' ' .. toSeq .. ' ' .. tsText .. ' ' .. to, 'PX', '${limits.clientMsgIdTtlMs}')
   end
-  return {'ok', to, fromSeq, toSeq, nodesOf(toSession), nodesOf(fromSession)}
+  return 'ok ' .. fromSeq .. ' ' .. toSeq .. ' ' .. sessionFieldsOf(toSession) .. ' ' .. sessionFieldsOf(fromSession) .. ' ' .. to
 end
 
 local results = {}

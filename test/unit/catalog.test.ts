@@ -53,3 +53,12 @@ test('ARCHIVE_WRITER is on unless turned off, and a value that is neither stops 
   t.false(loadNodeConfig({ ...secret, ARCHIVE_WRITER: '0' }).archiveWriter);
   t.throws(() => loadNodeConfig({ ...secret, ARCHIVE_WRITER: 'maybe' }), { message: /ARCHIVE_WRITER must be on or off/ });
 });
+
+test('a NODE_ID that cannot name a znode and a session field stops start-up with its name', (t) => {
+  const secret = { CLUSTER_SECRET: 'a-secret-of-enough-length' };
+  t.is(loadNodeConfig({ ...secret, NODE_ID: 'eu-west.node_2' }).nodeId, 'eu-west.node_2');
+  t.is(loadNodeConfig({ ...secret, CLIENT_PORT: '4107' }).nodeId, 'node-4107');
+  for (const bad of ['node 1', 'a/b', 'x,y', 'n'.repeat(65)]) {
+    t.throws(() => loadNodeConfig({ ...secret, NODE_ID: bad }), { message: /NODE_ID must be 1-64 letters/ }, bad);
+  }
+});

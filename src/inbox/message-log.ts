@@ -124,11 +124,11 @@ export class MessageLog {
   }
 
   #storeChats(chats: ChatToStore[]): Promise<StoreChatReply[]> {
-    const args: (string | number)[] = [this.keys.prefix, chats.length];
+    const args: (string | number)[] = [this.keys.prefix, chats.length, epochNonce()];
     for (const chat of chats) {
       const from = userKey(chat.from);
       const to = userKey(chat.to);
-      args.push(to, from, JSON.stringify(chat.from), chat.id, chat.ts, JSON.stringify(chat.message), privateConversation(from, to), chat.clientMsgId ?? '', epochNonce());
+      args.push(to, from, JSON.stringify(chat.from), chat.id, chat.ts, JSON.stringify(chat.message), privateConversation(from, to), chat.clientMsgId ?? '');
     }
     return this.#commands.zkchatStoreChats(...args);
   }

@@ -95,7 +95,7 @@ end
 }
 
 /** How many values each message takes in the ARGV of `storeChatsScript`. */
-const STORE_CHAT_FIELDS = 9;
+const STORE_CHAT_FIELDS = 8;
 
 /**
  * Stores a batch of private messages (all those of one event-loop turn), each as one unit: claims the
@@ -106,9 +106,10 @@ const STORE_CHAT_FIELDS = 9;
  * set-up) are paid once.
  *
  * Keys are built here from the prefix: every key of a message depends on the message.
- * ARGV: prefix, count, then per message: toKey, fromKey, fromJson, id, ts, messageJson, conversation,
- *       clientMsgId ('' for none), nonce. `fromJson` and `messageJson` are JSON strings (quoted and
- *       escaped by the caller), so the stored event is put together without cjson.
+ * ARGV: prefix, count, nonce (unique per call; each message's is it plus its index), then per message:
+ *       toKey, fromKey, fromJson, id, ts, messageJson, conversation, clientMsgId ('' for none).
+ *       `fromJson` and `messageJson` are JSON strings (quoted and escaped by the caller), so the
+ *       stored event is put together without cjson.
  * Returns one entry per message: 'ok <fromSeq> <toSeq> <toSessionFields> <fromSessionFields> <to>'
  *       | {'dup', claim, storedData|false, toNodes, fromNodes} | 'unknown' | 'busy'.
  * A stored message is answered with one string, not a list: decoding nested replies, dozens per
@@ -118,7 +119,7 @@ const STORE_CHAT_FIELDS = 9;
  */
 export function storeChatsScript(limits: ScriptLimits): string {
   return `${logLib(limits)}
-local P = ARGV[1]
+local P, NONCE = ARGV[1], ARGV[3]
 local USERS, ARCHIVE = P .. 'users', P .. 'archive'
 local archiveFull = redis.call('XLEN', ARCHIVE) >= ${limits.archiveMaxBacklog}
 
@@ -153,8 +154,8 @@ end
 
 local results = {}
 for i = 0, tonumber(ARGV[2]) - 1 do
-  local b = 2 + i * ${STORE_CHAT_FIELDS}
-  results[i + 1] = storeOne(ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8], ARGV[b + 9])
+  local b = 3 + i * ${STORE_CHAT_FIELDS}
+  results[i + 1] = storeOne(ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5], ARGV[b + 6], ARGV[b + 7], ARGV[b + 8], NONCE .. string.format('%02x', i))
 end
 return results
 `;

@@ -12,8 +12,8 @@
 import { measureJsonLine, measureTable, type MeasureOutcome } from './measures/measure-report.js';
 import { MEASURES } from './measures/registry.js';
 import { stopAll } from './processes.js';
-import { header, jsonLine, table, warnings, deliveriesPerSec, type Outcome } from './report.js';
-import { runChatEnv, runScenario } from './run-scenario.js';
+import { header, jsonLine, table, warnings, type Outcome } from './report.js';
+import { runChatEnv, runScenario, type ScenarioMeasurement } from './run-scenario.js';
 import { SCENARIOS, type ScenarioName } from './scenarios.js';
 import { loadSettings, SettingsError, type Settings } from './settings.js';
 
@@ -36,21 +36,21 @@ async function run(settings: Settings): Promise<number> {
   console.log(header(settings));
   const chatEnv = runChatEnv(settings);
   const outcomes: Outcome[] = [];
-  const rates = new Map<ScenarioName, number>();
+  const refs = new Map<ScenarioName, ScenarioMeasurement>();
   for (const scenario of SCENARIOS.filter((s) => settings.scenarios.includes(s.name))) {
     console.log(`\n== ${scenario.name}: ${scenario.description}`);
     let outcome: Outcome;
     try {
       const m = await runScenario(scenario, settings, chatEnv);
       outcome = { scenario: scenario.name, ok: true, m };
-      if (scenario.reference === scenario.name) rates.set(scenario.name, deliveriesPerSec(m, settings.seconds));
+      if (scenario.reference === scenario.name) refs.set(scenario.name, m);
     } catch (err) {
       outcome = { scenario: scenario.name, ok: false, error: err instanceof Error ? err.message : String(err) };
       console.error(`bench: ${scenario.name} FAILED: ${outcome.error}`);
     }
     if (stopping) return 1;
     outcomes.push(outcome);
-    console.log(jsonLine(outcome, settings, rates));
+    console.log(jsonLine(outcome, settings, refs));
   }
   const measured: MeasureOutcome[] = [];
   for (const measure of MEASURES.filter((m) => settings.measures.includes(m.name))) {
@@ -66,7 +66,7 @@ async function run(settings: Settings): Promise<number> {
     measured.push(outcome);
     console.log(measureJsonLine(outcome));
   }
-  if (outcomes.length > 0) console.log(`\n${table(outcomes, settings, rates)}`);
+  if (outcomes.length > 0) console.log(`\n${table(outcomes, settings, refs)}`);
   for (const o of measured) console.log(`\n${measureTable(o)}`);
   const notes = warnings(outcomes, settings);
   if (notes.length > 0) console.log(`\n${notes.join('\n')}`);

@@ -11,8 +11,8 @@ const SATURATED_PCT = 90;
 
 export type Outcome = { scenario: ScenarioName; ok: true; m: ScenarioMeasurement } | { scenario: ScenarioName; ok: false; error: string };
 
-/** Deliveries/s of the reference scenarios (the raw relays) measured so far in this run. */
-export type ReferenceRates = ReadonlyMap<ScenarioName, number>;
+/** The reference scenarios (the raw relays) measured so far in this run. */
+export type References = ReadonlyMap<ScenarioName, ScenarioMeasurement>;
 
 function scenarioNamed(name: ScenarioName): Scenario {
   return SCENARIOS.find((s) => s.name === name)!;
@@ -24,9 +24,20 @@ export function referenceOf(name: ScenarioName): ScenarioName {
 }
 
 /** Percent of the reference's deliveries/s; null without a reference in this run. */
-function ratioPct(name: ScenarioName, rate: number, rates: ReferenceRates): number | null {
-  const reference = rates.get(referenceOf(name));
-  return reference ? (100 * rate) / reference : null;
+function ratioPct(name: ScenarioName, rate: number, refs: References, seconds: number): number | null {
+  const reference = refs.get(referenceOf(name));
+  return reference ? (100 * rate) / deliveriesPerSec(reference, seconds) : null;
+}
+
+/**
+ * The reference's server-side CPU per delivery as a percent of this scenario's: the ratio by cost.
+ * Unlike ratioPct it does not read high when the generator, not the relay, capped the reference.
+ */
+function cpuRatioPct(name: ScenarioName, m: ScenarioMeasurement, refs: References, seconds: number): number | null {
+  const reference = refs.get(referenceOf(name));
+  const own = stackUsPerDelivery(m, seconds);
+  const theirs = reference ? stackUsPerDelivery(reference, seconds) : null;
+  return own !== null && theirs !== null ? (100 * theirs) / own : null;
 }
 
 function cpuModel(): string {
@@ -65,7 +76,7 @@ export function deliveriesPerSec(m: ScenarioMeasurement, seconds: number): numbe
 }
 
 /** One machine-readable line per scenario. `ratioPct` needs the reference's rate of this run. */
-export function jsonLine(o: Outcome, s: Settings, rates: ReferenceRates): string {
+export function jsonLine(o: Outcome, s: Settings, refs: References): string {
   if (!o.ok) return `BENCH ${JSON.stringify({ scenario: o.scenario, ok: false, error: o.error })}`;
   const { load, archive } = o.m;
   const rate = deliveriesPerSec(o.m, s.seconds);
@@ -80,14 +91,16 @@ export function jsonLine(o: Outcome, s: Settings, rates: ReferenceRates): string
     seconds: s.seconds,
     deliveriesPerSec: Math.round(rate),
     reference: referenceOf(o.scenario),
-    ratioPct: round(ratioPct(o.scenario, rate, rates), 1),
+    ratioPct: round(ratioPct(o.scenario, rate, refs, s.seconds), 1),
+    cpuRatioPct: round(cpuRatioPct(o.scenario, o.m, refs, s.seconds), 1),
     latencyMs: { p50: round(load.deliveryLatency.quantile(0.5)), p99: round(load.deliveryLatency.quantile(0.99)) },
     replyMs: { p50: round(load.replyLatency.quantile(0.5)), p99: round(load.replyLatency.quantile(0.99)) },
     ...load.counts,
     archiveBacklog: archive?.backlog ?? null,
     archiveDrainSeconds: archive ? round(archive.drainSeconds, 1) : null,
     archiveDrained: archive ? archive.drainSeconds !== null : null,
-    serverUsPerDelivery: round(serverUsPerDelivery(o, s.seconds)),
+    serverUsPerDelivery: round(serverUsPerDelivery(o.m, s.seconds)),
+    stackUsPerDelivery: round(stackUsPerDelivery(o.m, s.seconds)),
     cpuBusyPct: o.m.cpu.cpus,
     processCpuPct: o.m.cpu.processes,
     loginSeconds: round(o.m.loginSeconds, 1),
@@ -104,8 +117,8 @@ export function warnings(outcomes: readonly Outcome[], s: Settings): string[] {
     if (s.pin && busy !== undefined && busy >= SATURATED_PCT) {
       const why =
         referenceOf(o.scenario) === o.scenario ? `${o.scenario} reads low (capped by the load, not by the relay), so the ratios to it read high` : `${o.scenario} may read low`;
-      const own = `the generators themselves used ${cpuShare(o, 'generator').toFixed(0)}% of a core`;
-      out.push(`warning: the generator core (CPU 1) was ${busy}% busy during ${o.scenario} (${own}): ${why}`);
+      const own = `the generators themselves used ${cpuShare(o.m, 'generator').toFixed(0)}% of a core`;
+      out.push(`warning: the generator core (CPU 1) was ${busy}% busy during ${o.scenario} (${own}): ${why}; cpu ratio does not depend on it`);
     }
     const c = o.m.load.counts;
     if (c.unanswered > 0) out.push(`warning: ${o.scenario}: ${c.unanswered} request(s) still unanswered at the end of the grace period`);
@@ -120,8 +133,8 @@ type ProcessKind = 'server' | 'service' | 'generator';
 const kindOf = (name: string): ProcessKind => (name.startsWith('generator-') ? 'generator' : SERVICES.has(name) ? 'service' : 'server');
 
 /** Percent of one core used by a scenario's processes of one kind, summed. */
-function cpuShare(o: Extract<Outcome, { ok: true }>, kind: ProcessKind): number {
-  return Object.entries(o.m.cpu.processes)
+function cpuShare(m: ScenarioMeasurement, kind: ProcessKind): number {
+  return Object.entries(m.cpu.processes)
     .filter(([name]) => kindOf(name) === kind)
     .reduce((sum, [, p]) => sum + p, 0);
 }
@@ -131,9 +144,21 @@ function cpuShare(o: Extract<Outcome, { ok: true }>, kind: ProcessKind): number 
  * Unlike deliveries/s it does not depend on who ran out of CPU first (the generator, or another
  * program on the machine), so it compares the servers' own cost even when the rate cannot.
  */
-function serverUsPerDelivery(o: Extract<Outcome, { ok: true }>, seconds: number): number | null {
-  const delivered = o.m.load.counts.delivered;
-  return delivered > 0 ? (cpuShare(o, 'server') / 100) * seconds * 1e6 / delivered : null;
+function serverUsPerDelivery(m: ScenarioMeasurement, seconds: number): number | null {
+  return usPerDelivery(m, cpuShare(m, 'server'), seconds);
+}
+
+/**
+ * CPU time of the whole server side per delivery, µs: the chat nodes or raw relay plus ZooKeeper,
+ * Redis and MongoDB (whose archive work mostly comes after the window, see the drain time).
+ */
+function stackUsPerDelivery(m: ScenarioMeasurement, seconds: number): number | null {
+  return usPerDelivery(m, cpuShare(m, 'server') + cpuShare(m, 'service'), seconds);
+}
+
+function usPerDelivery(m: ScenarioMeasurement, corePct: number, seconds: number): number | null {
+  const delivered = m.load.counts.delivered;
+  return delivered > 0 ? ((corePct / 100) * seconds * 1e6) / delivered : null;
 }
 
 function fixed(x: number | null, digits: number): string {
@@ -144,16 +169,17 @@ function ms(x: number | null): string {
   return x === null ? '-' : x < 10 ? x.toFixed(2) : x.toFixed(1);
 }
 
-export function table(outcomes: readonly Outcome[], s: Settings, rates: ReferenceRates): string {
+export function table(outcomes: readonly Outcome[], s: Settings, refs: References): string {
   const cpus = [...new Set(outcomes.flatMap((o) => (o.ok ? Object.keys(o.m.cpu.cpus) : [])))].sort();
-  const head = ['scenario', 'deliv/s', 'ratio', 'of', 'lat p50', 'lat p99', 'reply p50', 'reply p99', 'sent', 'acked', 'delivered', 'lost', 'dup', '503', '429', 'backlog', 'drain s', ...cpus.map((c) => `${c} %`), 'srv %', 'svc %', 'gen %', 'srv µs/d'];
+  const head = ['scenario', 'deliv/s', 'ratio', 'of', 'lat p50', 'lat p99', 'reply p50', 'reply p99', 'sent', 'acked', 'delivered', 'lost', 'dup', '503', '429', 'backlog', 'drain s', ...cpus.map((c) => `${c} %`), 'srv %', 'svc %', 'gen %', 'srv µs/d', 'all µs/d', 'cpu ratio'];
   const rows = outcomes.map((o) => {
     if (!o.ok) return [o.scenario, 'FAILED', ...head.slice(2).map(() => '')];
     const { load, archive } = o.m;
     const c = load.counts;
     const rate = deliveriesPerSec(o.m, s.seconds);
     const drain = archive === null ? '-' : archive.drainSeconds === null ? 'not drained' : archive.drainSeconds.toFixed(1);
-    const ratio = ratioPct(o.scenario, rate, rates);
+    const ratio = ratioPct(o.scenario, rate, refs, s.seconds);
+    const cpuRatio = cpuRatioPct(o.scenario, o.m, refs, s.seconds);
     return [
       o.scenario,
       rate.toFixed(0),
@@ -167,10 +193,12 @@ export function table(outcomes: readonly Outcome[], s: Settings, rates: Referenc
       archive === null ? '-' : String(archive.backlog),
       drain,
       ...cpus.map((cpu) => (o.m.cpu.cpus[cpu] === undefined ? '-' : o.m.cpu.cpus[cpu]!.toFixed(0))),
-      cpuShare(o, 'server').toFixed(0),
-      cpuShare(o, 'service').toFixed(0),
-      cpuShare(o, 'generator').toFixed(0),
-      fixed(serverUsPerDelivery(o, s.seconds), 2),
+      cpuShare(o.m, 'server').toFixed(0),
+      cpuShare(o.m, 'service').toFixed(0),
+      cpuShare(o.m, 'generator').toFixed(0),
+      fixed(serverUsPerDelivery(o.m, s.seconds), 2),
+      fixed(stackUsPerDelivery(o.m, s.seconds), 2),
+      cpuRatio === null ? 'n/a' : `${cpuRatio.toFixed(1)}%`,
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -187,6 +215,8 @@ export function table(outcomes: readonly Outcome[], s: Settings, rates: Referenc
     'cpuN %: how busy each CPU was in the window (everything on it); srv % / svc % / gen %: share of one core',
     'used by the chat nodes or raw relay / ZooKeeper + Redis + MongoDB / the load generators (JSON: each process);',
     'srv µs/d: CPU time of the chat nodes or raw relay per delivery (whoever ran out of CPU first, this compares',
-    'the servers themselves).',
+    'the servers themselves); all µs/d: the same for the whole server side (srv + svc); cpu ratio: the',
+    "reference's all µs/d ÷ this one's, the ratio by cost (it does not read high when the generator capped the",
+    'reference).',
   ].join('\n');
 }

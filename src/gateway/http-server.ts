@@ -52,7 +52,7 @@ export class Gateway {
   /** Connects to Redis, then listens; resolves with the bound port. Throws if either fails. */
   async start(): Promise<number> {
     if (this.server) throw new Error('the gateway is already started');
-    const redis = await connectRedis(this.config.redisUrl, { connectTimeoutMs: this.config.connectTimeoutMs, commandTimeoutMs: this.config.connectTimeoutMs });
+    const redis = await connectRedis(this.config.redisUrl, { connectTimeoutMs: this.config.connectTimeoutMs, commandTimeoutMs: this.config.connectTimeoutMs, name: `${this.config.redisPrefix}gateway` });
     // Headers must come within half the request deadline; 8 KiB of them at most (Node's default).
     const server = createServer(
       { requestTimeout: this.config.requestTimeoutMs, headersTimeout: Math.ceil(this.config.requestTimeoutMs / 2), maxHeaderSize: 8 * 1024 },

@@ -87,7 +87,11 @@ export class ChatNode {
     const { config, logger } = this;
     const { limits } = config;
     this.#mongo = await connectMongo(config.mongoUrl, config.mongoDb, { connectTimeoutMs: limits.backend.connectTimeoutMs, socketTimeoutMs: limits.backend.mongoSocketTimeoutMs });
-    const redis = await connectRedis(config.redisUrl, { connectTimeoutMs: limits.backend.connectTimeoutMs, commandTimeoutMs: limits.backend.redisCommandTimeoutMs });
+    const redis = await connectRedis(config.redisUrl, {
+      connectTimeoutMs: limits.backend.connectTimeoutMs,
+      commandTimeoutMs: limits.backend.redisCommandTimeoutMs,
+      name: `${config.redisPrefix}${config.nodeId}`,
+    });
     this.#redis = redis;
     const { db } = this.#mongo;
     const keys = new RedisKeys(config.redisPrefix);

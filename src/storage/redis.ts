@@ -7,6 +7,13 @@ export interface RedisOptions {
   connectTimeoutMs: number;
   /** A command without an answer in this time fails, so a silent Redis costs a 503, not a hung request. */
   commandTimeoutMs: number;
+  /** Shown by CLIENT LIST for this connection and its duplicates, so an operator sees which process holds which. */
+  name?: string;
+}
+
+/** A Redis client name: it may hold no spaces, newlines or other special characters. */
+export function redisClientName(text: string): string {
+  return text.replace(/[^\x21-\x7e]/g, '_');
 }
 
 /**
@@ -23,6 +30,7 @@ export async function connectRedis(url: string, options: RedisOptions): Promise<
     enableOfflineQueue: true,
     enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
+    ...(options.name === undefined ? {} : { connectionName: redisClientName(options.name) }),
   });
   redis.on('error', () => undefined); // reported through failed commands; avoid unhandled 'error'
   try {

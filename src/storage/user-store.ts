@@ -65,6 +65,12 @@ export class UserStore {
     return doc ? (doc.pushOff ?? []) : null;
   }
 
+  /** The push types each of `users` (keys) turned off, in one query; a user not in the map does not exist. */
+  async pushOffOfMany(users: readonly string[]): Promise<Map<string, string[]>> {
+    const docs = await this.#users.find({ key: { $in: [...users] } }, { projection: { key: 1, pushOff: 1 }, maxTimeMS: this.maxTimeMs }).toArray();
+    return new Map(docs.map((doc) => [doc.key, doc.pushOff ?? []]));
+  }
+
   /** Turns types on and off with set operators, so two devices changing different types at once both count. */
   async changePushOff(user: string, on: readonly string[], off: readonly string[]): Promise<void> {
     if (on.length > 0) await this.#users.updateOne({ key: user }, { $pull: { pushOff: { $in: [...on] } } }, { maxTimeMS: this.maxTimeMs });

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
 import type { EventData, InboxEvent, ReplyData } from '../../protocol/actions.js';
 import { writeUsersAndRooms } from '../helpers/cheap-users.js';
 import { eventually, startCluster, type ClusterNode } from '../helpers/cluster.js';
@@ -166,6 +167,35 @@ test.serial('a push type turned off is neither delivered nor queued, on any node
   const on = await api(n2, 'POST', '/push/broadcast', { type: 'news', data: 'news again' });
   for (const device of [erin.client, erin2]) await device.next((f) => f.action === 'push' && dataOf<EventData['push']>(f).id === on.body.id);
   t.is((await erin.client.request('setSubscriptions', { types: { 'Bad Type': false } })).action, 'error');
+});
+
+test.serial('a node that lost its subscription channel reloads the push settings it may have missed meanwhile', async (t) => {
+  const cluster = await startCluster(t, 1, { env: ADMIN });
+  const [n1] = cluster.nodes as [ClusterNode];
+  const hana = await loggedInClient(n1.clientPort);
+  const ivan = await loggedInClient(n1.clientPort);
+  t.teardown(() => (hana.client.close(), ivan.client.close()));
+  const { services } = cluster;
+
+  // Turned off on another node while this one's channel was down: MongoDB has it, the message is lost.
+  const mongo = await MongoClient.connect(services.mongoUrl);
+  t.teardown(() => mongo.close());
+  await mongo.db(services.mongoDb).collection('users').updateOne({ key: hana.username.toLowerCase() }, { $set: { pushOff: ['news'] } });
+  const redis = new Redis(services.redisUrl);
+  t.teardown(() => redis.disconnect());
+  const name = `${services.redisPrefix}${n1.id}`;
+  const subscribers = (await redis.client('LIST')) as string;
+  const ids = subscribers.split('\n').filter((line) => line.includes(` name=${name} `) && / sub=[1-9]/.test(line)).map((line) => /^id=(\d+)/.exec(line)![1]!);
+  t.true(ids.length > 0, `the node's channel connections are listed under its name:\n${subscribers}`);
+  for (const id of ids) await redis.client('KILL', 'ID', id);
+  await n1.proc.waitForLog('push settings reloaded after the subscription channel came back');
+
+  const news = await api(n1, 'POST', '/push/broadcast', { type: 'news', data: 'not for hana' });
+  await ivan.client.next((f) => f.action === 'push' && dataOf<EventData['push']>(f).id === news.body.id);
+  // Another type still reaches hana, after where the news would have been.
+  const other = await api(n1, 'POST', '/push/broadcast', { type: 'alerts', data: 'for everyone' });
+  await hana.client.next((f) => f.action === 'push' && dataOf<EventData['push']>(f).id === other.body.id);
+  t.deepEqual(pushes(hana.client).map((p) => p.data), ['for everyone']);
 });
 
 test.serial('queue entries are pushed once each while a consuming node is stopped and then killed with -9', async (t) => {

@@ -76,6 +76,7 @@ async function run(settings: Settings): Promise<number> {
 let settings: Settings;
 try {
   settings = loadSettings();
+  for (const measure of MEASURES) if (settings.measures.includes(measure.name)) measure.checkSettings();
 } catch (err) {
   console.error(`bench: ${err instanceof SettingsError ? err.message : String(err)}`);
   process.exit(2);

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Starts `server` on `host:port`; resolves with the bound port (0 picks a free one), rejects if it cannot bind. */
@@ -17,4 +17,26 @@ export async function closeHttp(server: Server): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   await closed;
+}
+
+/** The listen/close shell of a small HTTP port (push API, metrics): one server, started once, closed once. */
+export class HttpPort {
+  #server: Server | null = null;
+
+  constructor(private readonly handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) {}
+
+  /** Resolves with the bound port (`port` 0: any free one). */
+  async listen(host: string, port: number): Promise<number> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    const bound = await listenHttp(server, port, host);
+    this.#server = server;
+    return bound;
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = null;
+    await closeHttp(server);
+  }
 }

@@ -100,6 +100,7 @@ function report(kinds: readonly KindOutcome[]): MeasureReport {
 
 const openLoop: Measure = {
   name: 'open-loop',
+  checkSettings: openLoopSettings,
   description:
     'pairs at fixed total send rates (open loop: sends on a schedule, whatever the replies), raw relay vs one chat node vs three; ' +
     'latency from the scheduled send time, so it includes queueing; ratio: delivery p99 ÷ the raw relay\'s at the same rate',

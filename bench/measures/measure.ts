@@ -34,6 +34,12 @@ export interface Measure {
   /** Name in BENCH_SCENARIOS. */
   name: string;
   description: string;
+  /**
+   * Reads the measure's settings from the environment, throwing SettingsError when one is out of
+   * range: main calls it for every picked measure before anything runs, so a typo stops the bench
+   * at once, not after the scenarios before it.
+   */
+  checkSettings(): void;
   run(context: MeasureContext): Promise<MeasureReport>;
 }
 

@@ -60,13 +60,20 @@ function merge(parts: readonly FailoverResult[]): FailoverResult {
   };
 }
 
-async function run(context: MeasureContext): Promise<MeasureReport> {
+function failoverSettings() {
   const count = int('BENCH_FAILOVER_USERS', 300, 2, 19_900);
   if (count % 2 !== 0) throw new SettingsError(`BENCH_FAILOVER_USERS must be even (users are paired), got ${count}`);
-  const ratePerUser = int('BENCH_FAILOVER_RATE', 5, 1, 1000);
-  const beforeMs = 1000 * int('BENCH_FAILOVER_BEFORE_SECONDS', 5, 1, 600);
-  const afterMs = 1000 * int('BENCH_FAILOVER_AFTER_SECONDS', 5, 1, 600);
-  const maxMs = 1000 * int('BENCH_FAILOVER_MAX_SECONDS', 60, 1, 3600);
+  return {
+    count,
+    ratePerUser: int('BENCH_FAILOVER_RATE', 5, 1, 1000),
+    beforeMs: 1000 * int('BENCH_FAILOVER_BEFORE_SECONDS', 5, 1, 600),
+    afterMs: 1000 * int('BENCH_FAILOVER_AFTER_SECONDS', 5, 1, 600),
+    maxMs: 1000 * int('BENCH_FAILOVER_MAX_SECONDS', 60, 1, 3600),
+  };
+}
+
+async function run(context: MeasureContext): Promise<MeasureReport> {
+  const { count, ratePerUser, beforeMs, afterMs, maxMs } = failoverSettings();
   const users = opsUsers(context.settings, 'fo', count, () => '');
   await storeUsers(context, users);
   return withCluster(context, 'failover', async (nodes, gateway) => {
@@ -137,6 +144,7 @@ async function run(context: MeasureContext): Promise<MeasureReport> {
 
 export const failover: Measure = {
   name: 'failover',
+  checkSettings: failoverSettings,
   description: 'pairs across 3 nodes under load, kill -9 the leader: outage, acked messages never delivered, duplicates before and after dedup',
   run,
 };

@@ -66,10 +66,13 @@ function row(server: string, f: Footprint, ratio: number | null): Record<string,
   };
 }
 
+function idleSettings() {
+  return { count: int('BENCH_IDLE_CONNECTIONS', 19_000, 1, 19_900), settleMs: 1000 * int('BENCH_IDLE_SETTLE_SECONDS', 5, 0, 600) };
+}
+
 async function run(context: MeasureContext): Promise<MeasureReport> {
   const { settings } = context;
-  const count = int('BENCH_IDLE_CONNECTIONS', 19_000, 1, 19_900);
-  const settleMs = 1000 * int('BENCH_IDLE_SETTLE_SECONDS', 5, 0, 600);
+  const { count, settleMs } = idleSettings();
 
   const raw = await startRawRelay('pairs');
   let rawFootprint: Footprint;
@@ -102,6 +105,7 @@ async function run(context: MeasureContext): Promise<MeasureReport> {
 
 export const idleMemory: Measure = {
   name: 'idle-memory',
+  checkSettings: idleSettings,
   description: 'RSS per idle connection: plain connections to the raw relay, then logged-in ones to one chat node',
   run,
 };

@@ -11,9 +11,12 @@ import { NO_MESSAGES, type Measure, type MeasureContext, type MeasureReport } fr
 import { OPS_PASSWORD, round } from './ops-harness.js';
 import { fleetFor, logInBatch, rawConnectRate, withOneNode } from './ops-rates.js';
 
+function loginSettings() {
+  return { count: int('BENCH_LOGIN_USERS', 120, 1, 19_900), concurrency: int('BENCH_LOGIN_CONCURRENCY', 16, 1, 10_000) };
+}
+
 async function run(context: MeasureContext): Promise<MeasureReport> {
-  const count = int('BENCH_LOGIN_USERS', 120, 1, 19_900);
-  const concurrency = int('BENCH_LOGIN_CONCURRENCY', 16, 1, 10_000);
+  const { count, concurrency } = loginSettings();
   const raw = await rawConnectRate(context, 'login', count, concurrency);
   // One real hash for all: each login verifies it at the product's full cost all the same.
   const passwordHash = await hashPassword(OPS_PASSWORD);
@@ -45,6 +48,7 @@ async function run(context: MeasureContext): Promise<MeasureReport> {
 
 export const loginRate: Measure = {
   name: 'login-rate',
+  checkSettings: loginSettings,
   description: 'password logins a second on one chat node (scrypt at the product cost), against the raw relay\'s connect + login rate',
   run,
 };

@@ -20,9 +20,12 @@ const VICTIM = 1;
 /** Set-up logins at once (cheap hashes). */
 const SETUP_CONCURRENCY = 100;
 
+function stormSettings() {
+  return { count: int('BENCH_STORM_USERS', 2000, 1, 19_900), timeoutMs: 1000 * int('BENCH_STORM_TIMEOUT_SECONDS', 120, 1, 3600) };
+}
+
 async function run(context: MeasureContext): Promise<MeasureReport> {
-  const count = int('BENCH_STORM_USERS', 2000, 1, 19_900);
-  const timeoutMs = 1000 * int('BENCH_STORM_TIMEOUT_SECONDS', 120, 1, 3600);
+  const { count, timeoutMs } = stormSettings();
   const users = opsUsers(context.settings, 'storm', count, () => '');
   await storeUsers(context, users);
   return withCluster(context, 'storm', async (nodes, gateway) => {
@@ -84,6 +87,7 @@ async function run(context: MeasureContext): Promise<MeasureReport> {
 
 export const reconnectStorm: Measure = {
   name: 'reconnect-storm',
+  checkSettings: stormSettings,
   description: 'kill -9 a follower holding N users; time until all N are logged in again on the others (gateway + resume token)',
   run,
 };

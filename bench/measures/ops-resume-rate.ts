@@ -18,9 +18,12 @@ const TARGET_SECONDS = 5;
 /** Set-up logins at once (cheap hashes). */
 const SETUP_CONCURRENCY = 100;
 
+function resumeSettings() {
+  return { count: int('BENCH_RESUME_USERS', 2000, 1, 19_900), concurrency: int('BENCH_RESUME_CONCURRENCY', 200, 1, 10_000) };
+}
+
 async function run(context: MeasureContext): Promise<MeasureReport> {
-  const count = int('BENCH_RESUME_USERS', 2000, 1, 19_900);
-  const concurrency = int('BENCH_RESUME_CONCURRENCY', 200, 1, 10_000);
+  const { count, concurrency } = resumeSettings();
   const raw = await rawConnectRate(context, 'resume', count, concurrency);
   const node = await withOneNode(context, 'resume', count, async (_node, users, died) => {
     const fleet = fleetFor(count, context, 'resume');
@@ -61,6 +64,7 @@ async function run(context: MeasureContext): Promise<MeasureReport> {
 
 export const resumeRate: Measure = {
   name: 'resume-rate',
+  checkSettings: resumeSettings,
   description: 'resumes a second on one chat node (connect + resume with the login\'s token), against the raw relay\'s connect + login rate',
   run,
 };

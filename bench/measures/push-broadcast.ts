@@ -128,6 +128,7 @@ async function run(context: MeasureContext): Promise<MeasureReport> {
 
 export const broadcastMeasure: Measure = {
   name: 'broadcast',
+  checkSettings: broadcastSizes,
   description: 'POST /push/broadcast to N connections over 3 nodes, K times: time until 99% / 100% got it, each exactly once; against the raw relay',
   run,
 };

@@ -1,4 +1,4 @@
-/** Sizes of the push measures, from the environment (read when a measure starts). */
+/** Sizes of the push measures, from the environment (checked before the bench starts, read again when a measure starts). */
 import { int } from '../settings.js';
 import { CONNECTIONS_PER_GENERATOR } from './push-rig.js';
 

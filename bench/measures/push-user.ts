@@ -113,12 +113,14 @@ async function run(context: MeasureContext, route: Route): Promise<MeasureReport
 
 export const pushUserApiMeasure: Measure = {
   name: 'push-user-api',
+  checkSettings: pushUserSizes,
   description: 'POST /push/user to users over 3 nodes, closed loop: deliveries/s, lost and duplicated; against the raw relay',
   run: (context) => run(context, 'api'),
 };
 
 export const pushUserStreamMeasure: Measure = {
   name: 'push-user-stream',
+  checkSettings: pushUserSizes,
   description: 'XADD to the push queue for users over 3 nodes, closed loop: deliveries/s, XADD → delivery time; against the raw relay POST',
   run: (context) => run(context, 'stream'),
 };

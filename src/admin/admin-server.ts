@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { closeHttp, listenHttp } from '../http-listen.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpPort } from '../http-listen.js';
 import { timingSafeEqual } from 'node:crypto';
 import { ZkchatError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -28,25 +28,20 @@ export class BodyTooLargeError extends Error {}
  * Answers are JSON; errors are `{"error": {"code", "message"}}` with the HTTP status as the code.
  */
 export class AdminServer {
-  #server: Server | null = null;
+  readonly #port = new HttpPort((req, res) => this.#handle(req, res));
   readonly #token: Buffer;
 
   constructor(private readonly options: AdminServerOptions, private readonly routes: AdminRoutes, private readonly logger: Logger) {
     this.#token = Buffer.from(options.token);
   }
 
-  async listen(): Promise<number> {
-    const server = createServer((req, res) => void this.#handle(req, res));
-    const bound = await listenHttp(server, this.options.port, this.options.host);
-    this.#server = server;
-    return bound;
+  /** Resolves with the bound port. */
+  listen(): Promise<number> {
+    return this.#port.listen(this.options.host, this.options.port);
   }
 
-  async close(): Promise<void> {
-    const server = this.#server;
-    if (!server) return;
-    this.#server = null;
-    await closeHttp(server);
+  close(): Promise<void> {
+    return this.#port.close();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

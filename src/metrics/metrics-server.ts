@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { closeHttp, listenHttp } from '../http-listen.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpPort } from '../http-listen.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../core/logger.js';
 
@@ -8,23 +8,17 @@ import type { Logger } from '../../core/logger.js';
  * must not read it) and has no authentication: bind it to a private address.
  */
 export class MetricsServer {
-  #server: Server | null = null;
+  readonly #port = new HttpPort((req, res) => this.#handle(req, res));
 
   constructor(private readonly registry: Registry, private readonly logger: Logger) {}
 
   /** Resolves with the bound port (`port` 0: any free one). */
-  async listen(host: string, port: number): Promise<number> {
-    const server = createServer((req, res) => void this.#handle(req, res));
-    const bound = await listenHttp(server, port, host);
-    this.#server = server;
-    return bound;
+  listen(host: string, port: number): Promise<number> {
+    return this.#port.listen(host, port);
   }
 
-  async close(): Promise<void> {
-    const server = this.#server;
-    if (!server) return;
-    this.#server = null;
-    await closeHttp(server);
+  close(): Promise<void> {
+    return this.#port.close();
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -14,7 +14,9 @@ export interface LoginThrottleLimits {
 /**
  * Login and register attempts per username and per address, counted in Redis so every node shares
  * them: a password guesser gets 429 (with when to try again) before it costs the cluster a scrypt,
- * however many sockets or nodes it spreads over.
+ * however many sockets or nodes it spreads over. A login with the right password gives its
+ * username's attempt back, so a user logging in from many devices is never locked out by their own
+ * logins; the address keeps it counted (each costs a scrypt all the same).
  */
 export class LoginThrottle {
   readonly #byUser: RateLimiterRedis;
@@ -35,5 +37,10 @@ export class LoginThrottle {
       const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
       throw new ZkchatError(ErrorCode.RATE_LIMITED, `too many login attempts: try again in ${seconds} s`);
     }
+  }
+
+  /** The password was right: the username's attempt is given back. */
+  async succeeded(username: string): Promise<void> {
+    await this.#byUser.reward(userKey(username), 1);
   }
 }

@@ -23,6 +23,24 @@ test('login throttling per username answers 429 across two nodes, before any pas
   t.regex(refused!.message, /try again in \d+ s/);
 });
 
+test("logins with the right password do not use up the username's attempts; wrong ones still do", async (t) => {
+  const node = await startTestNode(t, { LOGIN_ATTEMPTS_PER_USER: '3', LOGIN_ATTEMPTS_PER_IP: '1000', LOGIN_THROTTLE_WINDOW_MS: '60000' });
+  const name = uniqueName('devices');
+  const owner = await TestClient.connect(node.port);
+  t.teardown(() => owner.close());
+  t.is((await owner.request('register', { username: name, password: 'correct-horse' })).action, 'register'); // attempt 1 of 3
+  for (let device = 0; device < 5; device++) {
+    const client = await TestClient.connect(node.port);
+    t.teardown(() => client.close());
+    t.is((await client.request('login', { username: name, password: 'correct-horse', device: `d${device}` })).action, 'login', `device ${device}`);
+  }
+  const guesser = await TestClient.connect(node.port);
+  t.teardown(() => guesser.close());
+  t.is(errorOf(await guesser.request('login', { username: name, password: 'wrong-guess-1' }))?.code, 401); // 2
+  t.is(errorOf(await guesser.request('login', { username: name, password: 'wrong-guess-2' }))?.code, 401); // 3
+  t.is(errorOf(await guesser.request('login', { username: name, password: 'correct-horse' }))?.code, 429, 'the budget is spent by the failures');
+});
+
 test('a socket that never logs in is closed at the login deadline; one address gets at most MAX_CONNECTIONS_PER_IP', async (t) => {
   const { port } = await startTestNode(t, { LOGIN_TIMEOUT_MS: '300', MAX_CONNECTIONS_PER_IP: '3' });
   const idle = await TestClient.connect(port);

@@ -25,6 +25,7 @@ export async function login(services: NodeServices, ctx: RequestContext, data: R
   checkDevices(services, data.username);
   const username = await services.users.authenticate(data.username, data.password);
   if (username === null) throw unauthorized('wrong username or password');
+  await services.loginThrottle.succeeded(username);
   return startSession(services, ctx, username, data.device ?? '');
 }
 

@@ -1,32 +1,15 @@
 import test from 'ava';
 import { LineSession } from '../../client/line-mode.js';
-import { newChatClient } from '../../client/new-client.js';
-import { resolveNodeUrl } from '../../client/server-address.js';
-import { DEFAULT_CLIENT_SETTINGS } from '../../client/settings.js';
-import { eventually, startCluster } from '../helpers/cluster.js';
+import { startCluster } from '../helpers/cluster.js';
+import { connectToFollower } from '../helpers/follower-client.js';
 import { FakeTerminal } from '../helpers/terminal-screen.js';
 import { uniqueName } from '../helpers/users.js';
 
 test('a hung node (SIGSTOP) is noticed by the client heartbeat, which reconnects through the gateway', async (t) => {
   t.timeout(60_000);
   const cluster = await startCluster(t, 2);
-  const gateway = `http://127.0.0.1:${cluster.gatewayPort}`;
-  // The terminal client as `npm run client` builds it, with the default settings.
-  const settings = DEFAULT_CLIENT_SETTINGS;
-  const client = newChatClient(gateway, settings);
-  t.teardown(() => client.close());
-
-  // Once the leader published the follower, the gateway sends clients there.
-  const follower = `:${cluster.nodes[1]!.clientPort}`;
-  const url = await eventually(
-    async () => {
-      const named = await resolveNodeUrl(gateway);
-      return named.endsWith(follower) ? named : undefined;
-    },
-    15_000,
-    'the gateway to name the follower',
-  );
-  await client.connect(url);
+  // The terminal client as `npm run client` builds it, with the default settings, on the follower.
+  const { client, settings } = await connectToFollower(t, cluster);
   const username = uniqueName('hung');
   await client.request('register', { username, password: 'hung-node-pw' });
   const login = await client.request('login', { username, password: 'hung-node-pw' });

@@ -2,11 +2,9 @@ import { once } from 'node:events';
 import test from 'ava';
 import type { ChatClientEvents } from '../../client/chat-client.js';
 import { LineSession } from '../../client/line-mode.js';
-import { newChatClient } from '../../client/new-client.js';
-import { resolveNodeUrl } from '../../client/server-address.js';
-import { DEFAULT_CLIENT_SETTINGS } from '../../client/settings.js';
 import type { ChatEventData, RoomMessage } from '../../protocol/actions.js';
 import { eventually, startCluster } from '../helpers/cluster.js';
+import { connectToFollower } from '../helpers/follower-client.js';
 import { FakeTerminal, KEY } from '../helpers/terminal-screen.js';
 import { loggedInClient, uniqueName } from '../helpers/users.js';
 
@@ -33,23 +31,8 @@ test('when its node dies the terminal client comes back through the gateway with
   t.timeout(60_000);
   // Debug logs: each node logs every request it answers, with its action.
   const cluster = await startCluster(t, 2, { env: { LOG_LEVEL: 'debug' } });
-  const gateway = `http://127.0.0.1:${cluster.gatewayPort}`;
-  const settings = DEFAULT_CLIENT_SETTINGS;
-  // The terminal client as `npm run client` builds it.
-  const client = newChatClient(gateway, settings);
-  t.teardown(() => client.close());
-
-  // Once the leader published the follower, the gateway sends clients there.
-  const follower = `:${cluster.nodes[1]!.clientPort}`;
-  const url = await eventually(
-    async () => {
-      const named = await resolveNodeUrl(gateway);
-      return named.endsWith(follower) ? named : undefined;
-    },
-    15_000,
-    'the gateway to name the follower',
-  );
-  await client.connect(url);
+  // The terminal client as `npm run client` builds it, on the follower.
+  const { client, settings } = await connectToFollower(t, cluster);
   const username = uniqueName('rsm');
   await client.request('register', { username, password: 'resume-pw' });
   const login = await client.request('login', { username, password: 'resume-pw', device: 'dev-resume' });

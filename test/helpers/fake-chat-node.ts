@@ -1,10 +1,10 @@
-import { once } from 'node:events';
 import type { ExecutionContext } from 'ava';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { SYNC_LIMIT_DEFAULT, userKey, type ChatEventData } from '../../protocol/actions.js';
 import { ErrorCode } from '../../protocol/codes.js';
 import { errorFrame, eventFrame, replyFrame } from '../../protocol/frames.js';
-import { parseRequest, type ValidRequest } from '../../protocol/validate.js';
+import type { ValidRequest } from '../../protocol/validate.js';
+import { startFakeServer, type FakeConnection } from './fake-server.js';
 
 export interface FakeChatNodeOptions {
   nodeId?: string;
@@ -20,8 +20,9 @@ export interface FakeChatNode {
   url: string;
   /** Every request received, checked by the real protocol parser. */
   requests: ValidRequest[];
-  sockets: Set<WebSocket>;
-  /** Pings received, per socket. */
+  /** The open sockets, as they are now. */
+  readonly sockets: Set<WebSocket>;
+  /** Pings received, per socket (closed ones included). */
   pings: Map<WebSocket, number>;
   /** Holds back the answers to chat requests until the returned function is called. */
   holdChats(): () => void;
@@ -39,10 +40,7 @@ export async function startFakeChatNode(t: ExecutionContext, options: FakeChatNo
   const nodeId = options.nodeId ?? 'node-fake';
   const users = new Map(Object.entries(options.users ?? {}).map(([name, password]) => [userKey(name), { name, password }]));
   const offline = new Set((options.offline ?? []).map(userKey));
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: options.autoPong ?? true });
-  await once(wss, 'listening');
   const requests: ValidRequest[] = [];
-  const sockets = new Set<WebSocket>();
   const pings = new Map<WebSocket, number>();
   const inbox: ChatEventData[] = [];
   let me = '';
@@ -95,38 +93,28 @@ export async function startFakeChatNode(t: ExecutionContext, options: FakeChatNo
     }
   };
 
-  wss.on('connection', (socket) => {
-    sockets.add(socket);
-    pings.set(socket, 0);
-    socket.on('ping', () => pings.set(socket, (pings.get(socket) ?? 0) + 1));
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('message', (raw) => {
-      let request: ValidRequest;
-      try {
-        request = parseRequest(raw.toString(), 64 * 1024);
-      } catch (err) {
-        socket.send(JSON.stringify(errorFrame(null, ErrorCode.BAD_REQUEST, err instanceof Error ? err.message : String(err))));
-        return;
-      }
+  const server = await startFakeServer<FakeConnection>(t, {
+    accept: (socket) => {
+      pings.set(socket, 0);
+      socket.on('ping', () => pings.set(socket, (pings.get(socket) ?? 0) + 1));
+      return { socket };
+    },
+    answer: (conn, request) => {
       requests.push(request);
+      // A held chat is stored, not only answered, once released: as if the node got to it only then.
       const gate = request.action === 'chat' ? chatGate : null;
-      if (gate) void gate.then(() => socket.send(JSON.stringify(answer(request))));
-      else socket.send(JSON.stringify(answer(request)));
-    });
+      if (!gate) return answer(request);
+      void gate.then(() => server.send(conn, answer(request)));
+    },
+    autoPong: options.autoPong,
   });
 
-  const address = wss.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const close = () =>
-    new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.terminate();
-      wss.close(() => resolve());
-    });
-  t.teardown(close);
   return {
-    url: `ws://127.0.0.1:${port}`,
+    url: server.url,
     requests,
-    sockets,
+    get sockets() {
+      return server.sockets;
+    },
     pings,
     holdChats() {
       let release!: () => void;
@@ -138,9 +126,9 @@ export async function startFakeChatNode(t: ExecutionContext, options: FakeChatNo
     },
     push(from, message) {
       const event = store(from, me, message);
-      for (const socket of sockets) socket.send(JSON.stringify(eventFrame('chat', event)));
+      for (const conn of server.connections) server.send(conn, eventFrame('chat', event));
       return event;
     },
-    close,
+    close: server.close,
   };
 }

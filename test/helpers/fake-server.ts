@@ -28,6 +28,8 @@ export interface FakeServer<C extends FakeConnection> {
   url: string;
   /** The open connections. */
   connections: Set<C>;
+  /** Their sockets, as they are now. */
+  readonly sockets: Set<WebSocket>;
   send(conn: C, frame: object): void;
   /** Cuts every connection and stops listening; also done at teardown. */
   close(): Promise<void>;
@@ -70,5 +72,13 @@ export async function startFakeServer<C extends FakeConnection>(t: ExecutionCont
       wss.close(() => resolve());
     });
   t.teardown(close);
-  return { url: `ws://127.0.0.1:${port}`, connections, send, close };
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    connections,
+    get sockets() {
+      return new Set([...connections].map((conn) => conn.socket));
+    },
+    send,
+    close,
+  };
 }

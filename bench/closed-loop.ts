@@ -3,14 +3,15 @@
  * request outstanding; the reply triggers the next) and records what its partner sends it. The room
  * traffic has its own loop (room-loop.ts): there a reply alone must not trigger the next message.
  */
-import { errorOf, type Connection, type Frame } from './connection.js';
+import type { Connection, Frame } from './connection.js';
 import { Flags } from './flags.js';
 import { nowMs } from './ipc.js';
-import { clientMsgId, decodePayload, encodePayload, type Payload } from './payload.js';
+import { decodePayload } from './payload.js';
+import { RetryingSender } from './retrying-sender.js';
 import type { Counts, Histogram } from './stats.js';
 
-/** Pause before a message refused with 503 or 429 is sent again (same clientMsgId). */
-export const RETRY_AFTER_MS = 20;
+// Re-exported: the other loops (open-loop.ts, measures/) take the retry pause from here.
+export { RETRY_AFTER_MS } from './retrying-sender.js';
 
 /** Shared by every user of one generator: the window and where results go. */
 export interface LoopContext {
@@ -21,18 +22,10 @@ export interface LoopContext {
   replyLatency: Histogram;
 }
 
-interface Message extends Payload {
-  text: string;
-  id: string;
-}
-
 export class ClosedLoop {
-  /** Messages this user sent so far (the next counter). */
-  #counter = 0;
-  readonly #acked = new Flags();
+  readonly #sender: RetryingSender;
   /** Counters of the partner's messages that reached this user. */
   readonly #received = new Flags();
-  #busy = false;
 
   constructor(
     readonly index: number,
@@ -41,12 +34,15 @@ export class ClosedLoop {
     readonly conn: Connection,
     readonly ctx: LoopContext,
   ) {
+    // Any reply but a 503/429 (which the sender retries) triggers the next message.
+    const next = (): void => this.#next();
+    this.#sender = new RetryingSender(index, conn, 'chat', { to: partnerName }, ctx, { acked: next, failed: next });
     conn.onEvent = (frame) => this.#event(frame);
   }
 
   /** True while a request or a retry is outstanding. */
   get busy(): boolean {
-    return this.#busy;
+    return this.#sender.busy;
   }
 
   start(): void {
@@ -56,48 +52,13 @@ export class ClosedLoop {
   /** After the grace period: how many of this user's acked messages its partner never got. */
   lostAt(partner: ClosedLoop): number {
     let lost = 0;
-    for (let c = 0; c < this.#counter; c++) if (this.#acked.has(c) && !partner.#received.has(c)) lost++;
+    for (let c = 0; c < this.#sender.sent; c++) if (this.#sender.isAcked(c) && !partner.#received.has(c)) lost++;
     return lost;
   }
 
   #next(): void {
-    const sentAt = nowMs();
-    if (sentAt >= this.ctx.endAt) {
-      this.#busy = false;
-      return;
-    }
-    const payload: Payload = { sender: this.index, counter: this.#counter++, sentAt };
-    this.ctx.counts.sent++;
-    this.#attempt({ ...payload, text: encodePayload(payload), id: clientMsgId(payload) });
-  }
-
-  #attempt(msg: Message): void {
-    this.#busy = true;
-    const attemptAt = nowMs();
-    this.conn.request('chat', { to: this.partnerName, message: msg.text, clientMsgId: msg.id }, (frame) => this.#reply(msg, attemptAt, frame));
-  }
-
-  #reply(msg: Message, attemptAt: number, frame: Frame): void {
-    const now = nowMs();
-    const { ctx } = this;
-    if (now <= ctx.endAt) ctx.replyLatency.record(now - attemptAt);
-    const error = errorOf(frame);
-    if (error === null) {
-      ctx.counts.acked++;
-      this.#acked.add(msg.counter);
-      this.#next();
-      return;
-    }
-    if (error.code === 503 || error.code === 429) {
-      if (error.code === 503) ctx.counts.unavailable503++;
-      else ctx.counts.rateLimited429++;
-      // The same message again, so the server can store it once; not after the window ended.
-      if (now < ctx.endAt) setTimeout(() => this.#attempt(msg), RETRY_AFTER_MS);
-      else this.#busy = false;
-      return;
-    }
-    ctx.counts.otherErrors++;
-    this.#next();
+    const msg = this.#sender.nextMessage();
+    if (msg !== null) this.#sender.send(msg);
   }
 
   #event(frame: Frame): void {

@@ -5,21 +5,17 @@
  * outrun the receivers without bound (a backlog in socket buffers, latency growing over the window,
  * slow-consumer closes). Each member records what every sender sent it.
  */
-import { RETRY_AFTER_MS, type LoopContext } from './closed-loop.js';
-import { errorOf, type Connection, type Frame } from './connection.js';
+import type { LoopContext } from './closed-loop.js';
+import type { Connection, Frame } from './connection.js';
 import { Flags } from './flags.js';
 import { nowMs } from './ipc.js';
-import { clientMsgId, decodePayload, decodeRoomChatFrame, encodePayload, type Payload } from './payload.js';
+import { decodePayload, decodeRoomChatFrame, type Payload } from './payload.js';
+import { RetryingSender } from './retrying-sender.js';
 
 /** After the reply, how long a sender waits for the rest of a fan-out (a guard: what never comes counts as lost). */
 export const FANOUT_STALL_MS = 5000;
 /** The text of the set-up messages that prove every member is in the room (not bench payloads). */
 export const WARMUP_PREFIX = 'warmup ';
-
-interface Message extends Payload {
-  text: string;
-  id: string;
-}
 
 /** The message a sender waits on. */
 interface Outstanding {
@@ -31,10 +27,7 @@ interface Outstanding {
 }
 
 export class RoomSender {
-  /** Messages this sender sent so far (the next counter). */
-  #counter = 0;
-  readonly #acked = new Flags();
-  #busy = false;
+  readonly #sender: RetryingSender;
   #current: Outstanding | null = null;
 
   constructor(
@@ -44,19 +37,27 @@ export class RoomSender {
     /** Members that get each message: all but the sender. */
     readonly recipients: number,
     readonly ctx: LoopContext,
-  ) {}
+  ) {
+    this.#sender = new RetryingSender(index, conn, 'roomChat', { room }, ctx, {
+      acked: (counter, repliedAt) => this.#replied(counter, repliedAt),
+      failed: () => this.#next(),
+      retryCancelled: () => {
+        this.#current = null;
+      },
+    });
+  }
 
   /** True while a request or a retry is outstanding. */
   get busy(): boolean {
-    return this.#busy;
+    return this.#sender.busy;
   }
 
   get sent(): number {
-    return this.#counter;
+    return this.#sender.sent;
   }
 
   isAcked(counter: number): boolean {
-    return this.#acked.has(counter);
+    return this.#sender.isAcked(counter);
   }
 
   start(): void {
@@ -79,53 +80,20 @@ export class RoomSender {
 
   #next(): void {
     this.#current = null;
-    const sentAt = nowMs();
-    if (sentAt >= this.ctx.endAt) {
-      this.#busy = false;
-      return;
-    }
-    const payload: Payload = { sender: this.index, counter: this.#counter++, sentAt };
-    this.ctx.counts.sent++;
-    this.#current = { counter: payload.counter, replied: false, repliedAt: 0, missing: this.recipients };
-    this.#attempt({ ...payload, text: encodePayload(payload), id: clientMsgId(payload) });
+    const msg = this.#sender.nextMessage();
+    if (msg === null) return;
+    this.#current = { counter: msg.counter, replied: false, repliedAt: 0, missing: this.recipients };
+    this.#sender.send(msg);
   }
 
-  #attempt(msg: Message): void {
-    this.#busy = true;
-    const attemptAt = nowMs();
-    this.conn.request('roomChat', { room: this.room, message: msg.text, clientMsgId: msg.id }, (frame) => this.#reply(msg, attemptAt, frame));
-  }
-
-  #reply(msg: Message, attemptAt: number, frame: Frame): void {
-    const now = nowMs();
-    const { ctx } = this;
-    if (now <= ctx.endAt) ctx.replyLatency.record(now - attemptAt);
-    const error = errorOf(frame);
-    if (error === null) {
-      ctx.counts.acked++;
-      this.#acked.add(msg.counter);
-      this.#busy = false;
-      const current = this.#current;
-      if (current === null || current.counter !== msg.counter) return;
-      current.replied = true;
-      current.repliedAt = now;
-      // The fan-out may be complete before the reply is in (the raw relay sends the events first).
-      if (current.missing <= 0) this.#next();
-      return;
-    }
-    if (error.code === 503 || error.code === 429) {
-      if (error.code === 503) ctx.counts.unavailable503++;
-      else ctx.counts.rateLimited429++;
-      // The same message again, so the server stores it once; not after the window ended.
-      if (now < ctx.endAt) setTimeout(() => this.#attempt(msg), RETRY_AFTER_MS);
-      else {
-        this.#busy = false;
-        this.#current = null;
-      }
-      return;
-    }
-    ctx.counts.otherErrors++;
-    this.#next();
+  /** The server stored message `counter`: the next one waits for the fan-out as well. */
+  #replied(counter: number, repliedAt: number): void {
+    const current = this.#current;
+    if (current === null || current.counter !== counter) return;
+    current.replied = true;
+    current.repliedAt = repliedAt;
+    // The fan-out may be complete before the reply is in (the raw relay sends the events first).
+    if (current.missing <= 0) this.#next();
   }
 }
 

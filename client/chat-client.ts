@@ -104,7 +104,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         sync,
         deliver: (event, delivery) => {
           if (event.action === 'chat') this.emit('chat', event.data, delivery);
-          else this.emit('push', event.data, delivery);
+          else if (event.action === 'push') this.emit('push', event.data, delivery);
+          else this.emit('delivered', event.data);
           // Emitted means processed: the listeners ran.
           this.#acks?.poke();
         },

@@ -4,12 +4,21 @@ import { CatchUp, type CatchUpLog, type RoundOutcome } from './catch-up.js';
 import type { ChatDelivery, GapInfo, SyncedInfo } from './chat-client-types.js';
 import { InboxCursor, type CursorPosition } from './inbox-cursor.js';
 
+/**
+ * The seq and id an inbox event is counted under. A receipt names the message it is about, which is
+ * in this inbox too (this user sent it): its id is kept apart, or the receipt would pass for that
+ * message again.
+ */
+function cursorKey(event: InboxEvent): { seq: number; id: string } {
+  return event.action === 'delivered' ? { seq: event.data.seq, id: `delivered:${event.data.id}` } : event.data;
+}
+
 /** What the sync needs of the connection it runs on. */
 export interface InboxSyncHost {
   /** Whether a sync request may be sent now: connected and logged in. */
   canSync(): boolean;
   sync(request: RequestData<'sync'>): Promise<ReplyData['sync']>;
-  /** An event of the inbox (a chat or a push), once, in seq order. */
+  /** An event of the inbox (a chat, a push or a receipt), once, in seq order. */
   deliver(event: InboxEvent, delivery: ChatDelivery): void;
   gap(info: GapInfo): void;
   synced(info: SyncedInfo): void;
@@ -117,10 +126,10 @@ export class InboxSync {
     }
     switch (cursor.check(event.data.seq)) {
       case 'deliver':
-        if (cursor.take(event.data) === 'deliver') this.host.deliver(event, { source: 'live' });
+        if (cursor.take(cursorKey(event)) === 'deliver') this.host.deliver(event, { source: 'live' });
         return;
       case 'duplicate':
-        if (cursor.hasSeen(event.data.id)) return;
+        if (cursor.hasSeen(cursorKey(event).id)) return;
         this.#verify = true;
         break;
       case 'gap':
@@ -208,7 +217,7 @@ export class InboxSync {
       // The log starts (or, against its promise, goes on) above the cursor: what lies between is gone.
       if (cursor.check(seq) === 'gap') this.#skipTo(cursor, seq - 1);
       // Pushes stored in the inbox are events of it like chats: in seq order, once.
-      if (cursor.take(entry.data) === 'deliver') {
+      if (cursor.take(cursorKey(entry)) === 'deliver') {
         this.#delivered++;
         this.host.deliver(entry, { source: seq <= this.#backlogUntil ? 'backlog' : 'sync' });
       }
@@ -243,7 +252,7 @@ export class InboxSync {
   #adoptOrphans(cursor: InboxCursor): void {
     const orphans = this.#orphans.sort((a, b) => a.data.seq - b.data.seq);
     this.#orphans = [];
-    for (const event of orphans) if (cursor.rememberId(event.data.id)) this.host.deliver(event, { source: 'live' });
+    for (const event of orphans) if (cursor.rememberId(cursorKey(event).id)) this.host.deliver(event, { source: 'live' });
   }
 
   /** Emits the held events that now follow the cursor; keeps those past a gap, and a suspect one until the server answered. */
@@ -253,8 +262,8 @@ export class InboxSync {
     this.#held = [];
     for (const entry of held) {
       const verdict = cursor.check(entry.event.data.seq);
-      if (verdict === 'gap' || (verdict === 'duplicate' && this.#verify && !cursor.hasSeen(entry.event.data.id))) this.#held.push(entry);
-      else if (cursor.take(entry.event.data) === 'deliver') this.host.deliver(entry.event, { source: 'live' });
+      if (verdict === 'gap' || (verdict === 'duplicate' && this.#verify && !cursor.hasSeen(cursorKey(entry.event).id))) this.#held.push(entry);
+      else if (cursor.take(cursorKey(entry.event)) === 'deliver') this.host.deliver(entry.event, { source: 'live' });
     }
   }
 
@@ -268,7 +277,7 @@ export class InboxSync {
     this.#held = [];
     // Shown past the hole; the seqs below them stay missing, so the next catch-up asks for them again.
     for (const { event } of held) {
-      if (cursor?.takeOutOfOrder(event.data) === 'deliver') this.host.deliver(event, { source: 'live' });
+      if (cursor?.takeOutOfOrder(cursorKey(event)) === 'deliver') this.host.deliver(event, { source: 'live' });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { isChatEventData, type EventData, type InboxEvent } from '../protocol/actions.js';
+import { isChatEventData, isDeliveredReceipt, type EventData, type InboxEvent } from '../protocol/actions.js';
 import { isPlainObject } from '../protocol/schema.js';
 
 /**
@@ -30,11 +30,18 @@ export function readInboxEvent(value: unknown): InboxEvent | null {
     const push = readPush(value.data);
     if (push && push.seq !== undefined) return { action: 'push', data: { ...push, seq: push.seq } };
   }
+  if (value.action === 'delivered') {
+    const receipt = readDelivered(value.data);
+    if (receipt && receipt.seq !== undefined) return { action: 'delivered', data: { id: receipt.id, to: receipt.to, seq: receipt.seq } };
+  }
   return null;
 }
 
 export function readDelivered(data: unknown): EventData['delivered'] | null {
-  return isPlainObject(data) && typeof data.id === 'string' && typeof data.to === 'string' ? { id: data.id, to: data.to } : null;
+  if (!isDeliveredReceipt(data)) return null;
+  const { seq } = data as { seq?: unknown };
+  if (seq === undefined) return { id: data.id, to: data.to };
+  return isSeq(seq) ? { id: data.id, to: data.to, seq } : null;
 }
 
 export function readOnline(data: unknown): EventData['online'] | null {

@@ -8,10 +8,11 @@ import { readErrorData } from './server-frames.js';
 
 /** Where the events a server sends go, read and checked. */
 export interface ServerEventSink {
-  /** A chat, or a push with a seq: an event of the inbox. */
+  /** A chat, or a push or receipt with a seq: an event of the inbox. */
   inboxEvent(event: InboxEvent): void;
   /** A push with no seq: shown as it comes. */
   broadcast(push: EventData['push']): void;
+  /** A receipt with no seq (a server that does not store them): shown as it comes. */
   delivered(event: EventData['delivered']): void;
   online(event: EventData['online']): void;
   redirectToLogin(event: EventData['redirectToLogin']): void;
@@ -46,8 +47,9 @@ export function serverEventRouter(sink: ServerEventSink, logger: Logger): Handle
       },
       delivered: (_frame: ServerFrame, data: unknown) => {
         const delivered = readDelivered(data);
-        if (delivered) sink.delivered(delivered);
-        else malformed('delivered', data);
+        if (!delivered) malformed('delivered', data);
+        else if (delivered.seq === undefined) sink.delivered(delivered);
+        else sink.inboxEvent({ action: 'delivered', data: { id: delivered.id, to: delivered.to, seq: delivered.seq } });
       },
       online: (_frame: ServerFrame, data: unknown) => {
         const online = readOnline(data);

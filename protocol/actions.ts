@@ -248,6 +248,16 @@ export interface RoomMembershipChange {
 /** Room events carry their place in the room's log. */
 export type Sequenced<T> = T & { seq: number };
 
+/** A receipt: a device of `to` acknowledged the private message `id`. */
+export interface DeliveredReceipt {
+  id: string;
+  to: string;
+}
+
+export function isDeliveredReceipt(value: unknown): value is DeliveredReceipt {
+  return isPlainObject(value) && typeof value.id === 'string' && typeof value.to === 'string';
+}
+
 /** A push from the back office (push API or push queue): `type` names what it is, `data` is the sender's JSON. */
 export interface PushMessage {
   id: string;
@@ -264,8 +274,11 @@ export interface EventData {
   push: PushMessage & { seq?: number };
   /** The account was removed or logged out by the back office: go back to the login prompt (the close 4500 follows). */
   redirectToLogin: { reason: string };
-  /** A device of `to` acknowledged the private message `id` this user sent. */
-  delivered: { id: string; to: string };
+  /**
+   * A device of `to` acknowledged the private message `id` this user sent. Stored in this user's
+   * inbox (`seq`: its place there), so a device offline then gets it with `sync`.
+   */
+  delivered: DeliveredReceipt & { seq?: number };
   /** Who came online or went offline lately (coalesced), and how many users are online now. */
   online: { count: number; joined: string[]; left: string[] };
   roomChat: Sequenced<RoomMessage>;
@@ -277,4 +290,7 @@ export interface EventData {
 export type RoomEvent = { [A in 'roomChat' | 'roomJoin' | 'roomLeave']: { action: A; data: EventData[A] } }['roomChat' | 'roomJoin' | 'roomLeave'];
 
 /** What an inbox holds, in the shape of the event frame that carried (or would carry) it live. */
-export type InboxEvent = { action: 'chat'; data: ChatEventData } | { action: 'push'; data: PushMessage & { seq: number } };
+export type InboxEvent =
+  | { action: 'chat'; data: ChatEventData }
+  | { action: 'push'; data: PushMessage & { seq: number } }
+  | { action: 'delivered'; data: DeliveredReceipt & { seq: number } };

@@ -1,4 +1,4 @@
-import { isChatMessage, isPushMessage, type InboxEvent } from '../../protocol/actions.js';
+import { isChatMessage, isDeliveredReceipt, isPushMessage, type InboxEvent } from '../../protocol/actions.js';
 
 /** A stream entry as Redis returns it: `[id, [field, value, field, value, ...]]`. */
 export type StreamEntry = [id: string, fields: string[]];
@@ -21,6 +21,7 @@ export function parseInboxEntries(entries: readonly StreamEntry[]): InboxEvent[]
     const data = parseJson(fieldOf(fields, 'd'));
     if (action === 'chat' && isChatMessage(data)) events.push({ action, data: { ...data, seq } });
     else if (action === 'push' && isPushMessage(data)) events.push({ action, data: { ...data, seq } });
+    else if (action === 'delivered' && isDeliveredReceipt(data)) events.push({ action, data: { id: data.id, to: data.to, seq } });
   }
   return events;
 }

@@ -58,7 +58,7 @@ interface LogCommands {
   zkchatReadInbox(...keysThenArgs: (string | number)[]): Promise<Reply[]>;
   zkchatInboxPosition(inbox: string, meta: string, user: string, nonce: string): Promise<[string, number]>;
   zkchatStorePush(prefix: string, user: string, push: string, ts: number, nonce: string, claim: string, id: string): Promise<Reply[]>;
-  zkchatAck(prefix: string, user: string, device: string, seq: number): Promise<Reply[]>;
+  zkchatAck(prefix: string, user: string, device: string, seq: number, now: number, nonce: string): Promise<Reply[]>;
 }
 
 /** A private message some device of its recipient acknowledged: its sender gets a receipt. */
@@ -67,6 +67,8 @@ export interface Receipt {
   /** The sender (user key) and the recipient's spelling. */
   sender: string;
   to: string;
+  /** Where the receipt went in the sender's inbox. */
+  senderSeq: number;
   senderNodes: string[];
 }
 
@@ -143,9 +145,9 @@ export class MessageLog {
 
   /** `device` (a named device, or '' for an unnamed connection) of `user` processed its inbox up to `seq`. */
   async ack(user: string, device: string, seq: number): Promise<AckResult> {
-    const reply = await this.#commands.zkchatAck(this.keys.prefix, user, device, seq);
+    const reply = await this.#commands.zkchatAck(this.keys.prefix, user, device, seq, Date.now(), epochNonce());
     if (reply[0] === 'ahead') return { status: 'ahead', head: Number(reply[1]) };
-    const receipts = (reply[2] as [string, string, string, string[]][]).map(([id, sender, to, senderNodes]) => ({ id, sender, to, senderNodes }));
+    const receipts = (reply[2] as [string, string, string, number, string[]][]).map(([id, sender, to, senderSeq, senderNodes]) => ({ id, sender, to, senderSeq, senderNodes }));
     return { status: 'acked', receipts };
   }
 

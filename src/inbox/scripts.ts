@@ -214,14 +214,15 @@ export const RECEIPTS_PER_ACK = 1000;
 
 /**
  * A device acknowledges its inbox up to seq: its position is kept (per named device, never moving
- * back), and the private messages other users sent that no device had acknowledged yet are returned
- * for their senders' receipts, with the nodes holding the senders' devices.
- * ARGV: prefix, user key, device ('' for an unnamed one), seq.
- * Returns {head, receipts: {id, senderKey, recipientSpelling, senderNodes}...} or {'ahead', head}.
+ * back), and each private message another user sent that no device had acknowledged yet gets its
+ * receipt: a \`delivered\` event appended to its sender's inbox (so a sender offline now gets it at
+ * the next login, as any event), returned with its seq there and the nodes holding the sender's devices.
+ * ARGV: prefix, user key, device ('' for an unnamed one), seq, now (ms), nonce.
+ * Returns {'ok', head, receipts: {id, senderKey, recipientSpelling, senderSeq, senderNodes}...} or {'ahead', head}.
  */
 export function ackScript(limits: ScriptLimits): string {
   return `${logLib(limits)}
-local P, user, device, seq = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local P, user, device, seq, now, nonce = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local meta, inbox = P .. 'inbox-meta:' .. user, P .. 'inbox:' .. user
 local head = tonumber(redis.call('HGET', meta, 'seq') or '0')
 if seq > head then return {'ahead', head} end
@@ -242,7 +243,9 @@ if seq > receipted then
       local message = cjson.decode(fields[6])
       local sender = string.lower(message['from'])
       if sender ~= user then
-        receipts[#receipts + 1] = {message['id'], sender, message['to'], nodesOf(P .. 'session:' .. sender)}
+        local receipt = cjson.encode({id = message['id'], to = message['to']})
+        local senderSeq = append(P .. 'inbox:' .. sender, P .. 'inbox-meta:' .. sender, sender, nonce, 'delivered', receipt, now)
+        receipts[#receipts + 1] = {message['id'], sender, message['to'], senderSeq, nodesOf(P .. 'session:' .. sender)}
       end
     end
   end

@@ -18,13 +18,13 @@ test('a sender gets delivered only after a device of the recipient acked, and GE
   const first = dataOf<ReplyData['chat']>(await alice.client.request('chat', { to: bobName, message: 'one' }));
   const event = await bob.next((f) => f.action === 'chat' && dataOf<EventData['chat']>(f).id === first.id);
   // The reply to alice's next request comes after anything her first message caused on this node.
-  await alice.client.request('chat', { to: bobName, message: 'two' });
+  const second = dataOf<ReplyData['chat']>(await alice.client.request('chat', { to: bobName, message: 'two' }));
   t.is(alice.client.events('delivered').length, 0, 'received is not delivered: nothing before the ack');
 
   const acked = await bob.request('ack', { seq: dataOf<EventData['chat']>(event).seq });
   t.deepEqual(dataOf<ReplyData['ack']>(acked), { seq: login.inbox.head + 1 });
   const receipt = await alice.client.next((f) => f.action === 'delivered');
-  t.deepEqual(dataOf<EventData['delivered']>(receipt), { id: first.id, to: bobName });
+  t.deepEqual(dataOf<EventData['delivered']>(receipt), { id: first.id, to: bobName, seq: second.seq + 1 }, "stored next in alice's inbox");
   t.is(alice.client.events('delivered').length, 1, 'only the acked message');
 
   t.is(dataOf<{ code: number }>(await bob.request('ack', { seq: 1_000_000 })).code, 400, 'an ack ahead of the inbox');
@@ -40,6 +40,28 @@ test('a sender gets delivered only after a device of the recipient acked, and GE
   t.like(await status(), { delivered: false, devices: [{ device: 'bobs-phone', acked: false }] });
   await bob.request('ack', { seq: pushed.seq });
   t.like(await status(), { delivered: true, devices: [{ device: 'bobs-phone', acked: true }] });
+});
+
+test('a sender offline when the recipient acknowledges gets the receipt with sync at the next login, once, in inbox order', async (t) => {
+  const { port } = await startTestNode(t, { RATE_LIMIT_PER_SEC: '1000', RATE_LIMIT_BURST: '1000' });
+  const aliceName = uniqueName('alice');
+  const alice = await loggedInClient(port, aliceName);
+  const bob = await loggedInClient(port);
+  t.teardown(() => bob.client.close());
+  const sent = dataOf<ReplyData['chat']>(await alice.client.request('chat', { to: bob.username, message: 'while you were out' }));
+  await alice.client.close();
+
+  const event = await bob.client.next((f) => f.action === 'chat' && dataOf<EventData['chat']>(f).id === sent.id);
+  await bob.client.request('ack', { seq: dataOf<EventData['chat']>(event).seq });
+  await bob.client.request('ack', { seq: dataOf<EventData['chat']>(event).seq }); // a second ack adds no second receipt
+
+  const back = await TestClient.connect(port);
+  t.teardown(() => back.close());
+  const login = dataOf<ReplyData['login']>(await back.request('login', { username: aliceName, password: 'correct-horse' }));
+  t.is(login.inbox.head, sent.seq + 1, 'the receipt is the one event after her message');
+  const read = dataOf<ReplyData['sync']>(await back.request('sync', { after: sent.seq, epoch: login.inbox.epoch }));
+  t.deepEqual(read.events, [{ action: 'delivered', data: { id: sent.id, to: bob.username, seq: sent.seq + 1 } }]);
+  t.true(read.complete);
 });
 
 test('acks skip the rate bucket and the request queue: a device acking fast is never flood-closed', async (t) => {

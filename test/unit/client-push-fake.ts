@@ -7,7 +7,7 @@ import type { ValidRequest } from '../../protocol/validate.js';
 import { startFakeServer } from '../helpers/fake-server.js';
 
 // A chat node for the push tests of the terminal client: several users, one inbox each (chats and
-// pushes, gapless seqs), acks that turn into `delivered` for the senders, subscriptions, online
+// pushes, gapless seqs), acks that turn into `delivered` for the senders (stored in their inboxes), subscriptions, online
 // users, broadcasts and kicks, as the protocol describes them. Checked by the real request parser.
 
 export interface FakePushNodeOptions {
@@ -71,9 +71,10 @@ export async function startFakePushNode(t: ExecutionContext, options: FakePushNo
     return entry;
   };
 
+  type ChatInboxEvent = Extract<InboxEvent, { action: 'chat' }>;
   const storeChat = (from: string, to: string, message: string, except: Connection | null) => {
     const base = { id: `m${++nextId}`, from: users.get(userKey(from))!.name, to: users.get(userKey(to))!.name, message, format: 'text' as const, ts: Date.now() };
-    const own = store(from, 'chat', base);
+    const own = store(from, 'chat', base) as ChatInboxEvent;
     const theirs = userKey(from) === userKey(to) ? own : store(to, 'chat', base);
     for (const conn of devicesOf(to)) if (conn !== except) send(conn, eventFrame('chat', theirs.data));
     if (theirs !== own) for (const conn of devicesOf(from)) if (conn !== except) send(conn, eventFrame('chat', own.data));
@@ -114,7 +115,9 @@ export async function startFakePushNode(t: ExecutionContext, options: FakePushNo
         for (const event of inboxOf(me!).slice(0, seq)) {
           if (event.action !== 'chat' || userKey(event.data.from) === userKey(me!) || told.has(event.data.id)) continue;
           told.add(event.data.id);
-          for (const sender of devicesOf(event.data.from)) send(sender, eventFrame('delivered', { id: event.data.id, to: users.get(userKey(me!))!.name }));
+          // Stored in the sender's inbox, then sent live, as the real node does.
+          const receipt = store(event.data.from, 'delivered', { id: event.data.id, to: users.get(userKey(me!))!.name });
+          for (const sender of devicesOf(event.data.from)) send(sender, eventFrame('delivered', receipt.data));
         }
         return replyFrame(request.id, 'ack', { seq });
       }

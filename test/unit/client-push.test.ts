@@ -121,6 +121,23 @@ test('your own message shows ✓ when stored and ✓✓ once the recipient acked
   t.is(count(after, /^✓✓ delivered to bob/), 2, alice.terminal.screen.dump());
 });
 
+test('a receipt that came while the sender was offline shows after its next login, quoting the message', async (t) => {
+  const node = await startFakePushNode(t, { users: USERS });
+  const first = await person(t, node, 'alice');
+  first.terminal.type(`/to bob while you were out${KEY.enter}`);
+  await first.terminal.waitForLine(/you → bob: while you were out ✓/);
+  first.session.quit();
+  await first.client.close();
+
+  const bob = await person(t, node, 'bob', { backlog: 20 }); // it came before his login
+  await bob.terminal.waitForLine('alice: while you were out');
+  await eventually(async () => (node.inbox('alice').some((e) => e.action === 'delivered') ? true : undefined), 5000, "the receipt stored in alice's inbox");
+
+  const again = await person(t, node, 'alice', { backlog: 20 }); // a new process: the app shows the newest events
+  const lines = await again.terminal.waitForLine('✓✓ delivered to bob: while you were out');
+  t.is(count(lines, /^✓✓ delivered to bob/), 1, again.terminal.screen.dump());
+});
+
 test('a receipt repeated by another device of the recipient shows once; one for a message this device never saw names only the recipient', async (t) => {
   const node = await startFakePushNode(t, { users: USERS });
   const alice = await person(t, node, 'alice', { acks: false });

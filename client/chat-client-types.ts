@@ -89,8 +89,12 @@ export interface ChatClientEvents {
    * with the chats (live, 'sync' or 'backlog'); without it is a broadcast (always 'live').
    */
   push: [EventData['push'], ChatDelivery];
-  /** A device of `to` acknowledged the private message `id` this user sent. */
-  delivered: [EventData['delivered']];
+  /**
+   * A device of `to` acknowledged the private message `id` this user sent. With `seq` it is an event
+   * of the inbox, emitted once in seq order (live, 'sync' or 'backlog'); without (a server that does
+   * not store receipts) it is always 'live'.
+   */
+  delivered: [EventData['delivered'], ChatDelivery];
   /** Users came online or went offline (coalesced by the server); `count` is how many are online now. */
   online: [EventData['online']];
   /** The back office removed or logged out this account: the client will not reconnect (the close 4500 follows). */

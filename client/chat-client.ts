@@ -76,7 +76,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       {
         inboxEvent: (event) => this.#inbox.live(event),
         broadcast: (push) => this.emit('push', push, { source: 'live' }),
-        delivered: (event) => this.emit('delivered', event),
+        delivered: (event) => this.emit('delivered', event, { source: 'live' }),
         online: (event) => this.emit('online', event),
         redirectToLogin: (event) => {
           // No reconnect after this, even if the close that follows is lost or has another code.
@@ -105,7 +105,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         deliver: (event, delivery) => {
           if (event.action === 'chat') this.emit('chat', event.data, delivery);
           else if (event.action === 'push') this.emit('push', event.data, delivery);
-          else this.emit('delivered', event.data);
+          else this.emit('delivered', event.data, delivery);
           // Emitted means processed: the listeners ran.
           this.#acks?.poke();
         },

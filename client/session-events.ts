@@ -51,9 +51,11 @@ export function sessionEventListeners(screen: EventScreen): ClientEventListeners
       if (source === 'backlog') backlogHeader();
       screen.print(pushUi.renderPush(push));
     },
-    delivered: (event) => {
+    delivered: (event, { source }) => {
       const receipt = screen.receipts.delivered(event);
-      if (receipt) screen.print(pushUi.renderDelivered(event.to, receipt.message));
+      // A new device's backlog shows the newest events: a receipt for a message older than those
+      // would say nothing it can place.
+      if (receipt && !(source === 'backlog' && receipt.message === null)) screen.print(pushUi.renderDelivered(event.to, receipt.message));
     },
     online: (online) => screen.print(pushUi.renderOnline(online)),
     redirectToLogin: ({ reason }) => screen.end('redirected', `the server sent you back to the login${reason ? `: ${reason}` : ''}`),

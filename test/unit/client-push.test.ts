@@ -138,6 +138,25 @@ test('a receipt that came while the sender was offline shows after its next logi
   t.is(count(lines, /^✓✓ delivered to bob/), 1, again.terminal.screen.dump());
 });
 
+test("a new device's backlog shows a receipt only with its message: one for a message older than the backlog says nothing it can place", async (t) => {
+  const node = await startFakePushNode(t, { users: USERS });
+  const first = await person(t, node, 'alice');
+  for (const text of ['first', 'second']) {
+    first.terminal.type(`/to bob ${text}${KEY.enter}`);
+    await first.terminal.waitForLine(new RegExp(`you → bob: ${text} ✓`));
+  }
+  first.session.quit();
+  await first.client.close();
+  const bob = await person(t, node, 'bob', { backlog: 20 });
+  await bob.terminal.waitForLine('alice: second');
+  await eventually(async () => (node.inbox('alice').filter((e) => e.action === 'delivered').length === 2 ? true : undefined), 5000, 'both receipts stored');
+
+  // alice's inbox: 1 first, 2 second, 3 receipt of first, 4 receipt of second; the backlog is 2-4.
+  const phone = await person(t, node, 'alice', { backlog: 3 });
+  const lines = await phone.terminal.waitForLine('✓✓ delivered to bob: second');
+  t.is(count(lines, /^✓✓ delivered to bob/), 1, phone.terminal.screen.dump());
+});
+
 test('a receipt repeated by another device of the recipient shows once; one for a message this device never saw names only the recipient', async (t) => {
   const node = await startFakePushNode(t, { users: USERS });
   const alice = await person(t, node, 'alice', { acks: false });

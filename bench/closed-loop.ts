@@ -10,9 +10,6 @@ import { decodePayload } from './payload.js';
 import { RetryingSender } from './retrying-sender.js';
 import type { Counts, Histogram } from './stats.js';
 
-// Re-exported: the other loops (open-loop.ts, measures/) take the retry pause from here.
-export { RETRY_AFTER_MS } from './retrying-sender.js';
-
 /** Shared by every user of one generator: the window and where results go. */
 export interface LoopContext {
   startAt: number;

@@ -5,7 +5,7 @@
  * actually left: a server (or generator) that falls behind shows up as queueing in the latency,
  * instead of quietly slowing the load down (no coordinated omission).
  */
-import { RETRY_AFTER_MS } from './closed-loop.js';
+import { RETRY_AFTER_MS } from './retrying-sender.js';
 import { errorOf, type Connection, type Frame } from './connection.js';
 import { Flags } from './flags.js';
 import { nowMs } from './ipc.js';

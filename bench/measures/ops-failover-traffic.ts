@@ -15,7 +15,7 @@ import { errorOf, type Connection, type Frame } from '../connection.js';
 import { Flags } from '../flags.js';
 import { nowMs } from '../ipc.js';
 import { clientMsgId, decodePayload, encodePayload, type Payload } from '../payload.js';
-import { RETRY_AFTER_MS } from '../closed-loop.js';
+import { RETRY_AFTER_MS } from '../retrying-sender.js';
 import type { FailoverPlan, FailoverResult } from './ops-protocol.js';
 import type { OpsUserConnection } from './ops-user.js';
 import { tallyReconnects } from './ops-tally.js';

@@ -13,6 +13,11 @@ const RELOAD_CHUNK = 500;
 /** What most users turned off: nothing. One shared set, not one per cached user. */
 const NOTHING_OFF: ReadonlySet<string> = new Set();
 
+/** The types a user turned off, as the cache keeps them. */
+function offSet(types: readonly string[]): ReadonlySet<string> {
+  return types.length === 0 ? NOTHING_OFF : new Set(types);
+}
+
 /**
  * Which push types each user turned off: stored in MongoDB (the user's `pushOff`), cached on every
  * node, and updated everywhere through a Redis channel when a user changes them (the message carries
@@ -48,7 +53,7 @@ export class Subscriptions {
     try {
       const { user, off } = JSON.parse(text) as { user: string; off: string[] };
       this.#changedDuringReload?.add(user);
-      this.#remember(user, new Set(off));
+      this.#remember(user, offSet(off));
     } catch {
       this.logger.warn('unreadable subscription change', { text: text.slice(0, 200) });
     }
@@ -84,7 +89,7 @@ export class Subscriptions {
         if (changed.has(user)) continue;
         const off = stored.get(user);
         if (off === undefined) this.#off.delete(user);
-        else this.#off.set(user, off.length === 0 ? NOTHING_OFF : new Set(off));
+        else this.#off.set(user, offSet(off));
       }
     }
     this.logger.info('push settings reloaded after the subscription channel came back', { users: users.length });
@@ -106,7 +111,7 @@ export class Subscriptions {
     if (cached) return cached;
     const stored = await this.users.pushOff(user);
     if (stored === null) return null;
-    const off = stored.length === 0 ? NOTHING_OFF : new Set(stored);
+    const off = offSet(stored);
     this.#remember(user, off);
     return off;
   }
@@ -121,7 +126,7 @@ export class Subscriptions {
     const entries = Object.entries(types);
     await this.users.changePushOff(user, entries.filter(([, on]) => on).map(([type]) => type), entries.filter(([, on]) => !on).map(([type]) => type));
     const list = [...((await this.users.pushOff(user)) ?? [])].sort();
-    this.#remember(user, new Set(list));
+    this.#remember(user, offSet(list));
     await this.redis.publish(this.#channel, JSON.stringify({ user, off: list })).catch((err: unknown) => this.logger.warn('could not announce a subscription change', { err: (err as Error).message }));
     return list;
   }

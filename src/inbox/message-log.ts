@@ -3,6 +3,7 @@ import { userKey, type ChatMessage, type InboxEvent, type InboxPosition, type Pu
 import { privateConversation } from '../storage/message-store.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
 import { TurnBatch } from '../storage/turn-batch.js';
+import { deviceFieldNode } from '../session/device-fields.js';
 import { epochNonce } from './epoch.js';
 import { parseInboxEntries, type StreamEntry } from './inbox-entries.js';
 import { ackScript, inboxPositionScript, readInboxScript, storeChatsScript, storePushScript, type ScriptLimits } from './scripts.js';
@@ -46,10 +47,13 @@ type Reply = string | number | null | Reply[];
 /** What storeChatsScript answers per message: a string (stored, unknown, busy) or a resend's list. */
 type StoreChatReply = string | Reply[];
 
-/** The nodes named by a session's `dev:<node>` fields, from its field names joined by ','. */
+/** The nodes named by a session's device fields, from its field names joined by ','. */
 function deviceNodes(fields: string): string[] {
   const nodes: string[] = [];
-  for (const field of fields.split(',')) if (field.startsWith('dev:')) nodes.push(field.slice(4));
+  for (const field of fields.split(',')) {
+    const node = deviceFieldNode(field);
+    if (node !== null) nodes.push(node);
+  }
   return nodes;
 }
 

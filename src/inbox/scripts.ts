@@ -6,8 +6,10 @@
  * `seq` (the head). The hash is never trimmed, so seqs stay gapless while old entries go; if it is
  * missing, the log was lost (or never existed) and starts again under a new epoch.
  *
- * The limits are written into the script text, so a call carries only what changes per message.
+ * The limits (and the session's device-field prefix) are written into the script text, so a call carries only what changes per message.
  */
+
+import { luaDeviceFieldNode, luaIsDeviceField } from '../session/device-fields.js';
 
 export interface ScriptLimits {
   maxEvents: number;
@@ -81,12 +83,12 @@ end
 local function nodesOf(session)
   local nodes = {}
   for _, field in ipairs(redis.call('HKEYS', session)) do
-    if string.sub(field, 1, 4) == 'dev:' then nodes[#nodes + 1] = string.sub(field, 5) end
+    if ${luaIsDeviceField('field')} then nodes[#nodes + 1] = ${luaDeviceFieldNode('field')} end
   end
   return nodes
 end
 
--- A session's field names joined by ',' (none holds one); the caller picks out the \`dev:<node>\` ones.
+-- A session's field names joined by ',' (none holds one); the caller picks out the device fields.
 -- Cheaper than nodesOf on the chat path: no Lua loop, and one string in the reply instead of a list.
 local function sessionFieldsOf(session)
   return table.concat(redis.call('HKEYS', session), ',')

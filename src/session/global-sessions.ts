@@ -1,6 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { userKey } from '../../protocol/actions.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
+import { deviceFieldNode, luaDeviceField, luaDeviceFieldNode, luaIsDeviceField } from './device-fields.js';
 
 /** A user's cluster-wide session as stored in Redis. */
 export interface GlobalSession {
@@ -29,7 +30,7 @@ export interface SessionShare {
 const SET_NODE_DEVICES = `
 local key, nodeUsers = KEYS[1], KEYS[2]
 local node, count, loginAt, user, fence, onlyFence = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local field = 'dev:' .. node
+local field = ${luaDeviceField('node')}
 if count > 0 then
   if loginAt ~= '' then redis.call('HSET', key, 'nodeId', node, 'loginAt', loginAt) end
   redis.call('HSET', key, field, count .. '@' .. fence)
@@ -43,7 +44,7 @@ redis.call('HDEL', key, field)
 redis.call('SREM', nodeUsers, user)
 local other = nil
 for _, f in ipairs(redis.call('HKEYS', key)) do
-  if string.sub(f, 1, 4) == 'dev:' then other = string.sub(f, 5) break end
+  if ${luaIsDeviceField('f')} then other = ${luaDeviceFieldNode('f')} break end
 end
 if not other then redis.call('DEL', key) return 0 end
 if redis.call('HGET', key, 'nodeId') == node then redis.call('HSET', key, 'nodeId', other) end
@@ -90,7 +91,8 @@ export class GlobalSessions {
     if (!hash.nodeId) return null;
     const devices: Record<string, number> = {};
     for (const [field, value] of Object.entries(hash)) {
-      if (field.startsWith('dev:')) devices[field.slice(4)] = Number.parseInt(value, 10);
+      const node = deviceFieldNode(field);
+      if (node !== null) devices[node] = Number.parseInt(value, 10);
     }
     return { user, nodeId: hash.nodeId, loginAt: Number(hash.loginAt ?? 0), devices };
   }

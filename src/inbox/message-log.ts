@@ -151,7 +151,8 @@ export class MessageLog {
   async ack(user: string, device: string, seq: number): Promise<AckResult> {
     const reply = await this.#commands.zkchatAck(this.keys.prefix, user, device, seq, Date.now(), epochNonce());
     if (reply[0] === 'ahead') return { status: 'ahead', head: Number(reply[1]) };
-    const receipts = (reply[2] as [string, string, string, number, string[]][]).map(([id, sender, to, senderSeq, senderNodes]) => ({ id, sender, to, senderSeq, senderNodes }));
+    // The script answers seqs as text (see append in scripts.ts).
+    const receipts = (reply[2] as [string, string, string, string, string[]][]).map(([id, sender, to, senderSeq, senderNodes]) => ({ id, sender, to, senderSeq: Number(senderSeq), senderNodes }));
     return { status: 'acked', receipts };
   }
 

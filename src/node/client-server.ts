@@ -65,9 +65,16 @@ export class ClientServer {
     private readonly proxyTrust: ProxyTrust | null = null,
   ) {
     const slackMs = Math.min(LOGIN_DEADLINE_SLACK_MAX_MS, limits.loginTimeoutMs * LOGIN_DEADLINE_SLACK_SHARE);
-    this.#loginDeadlines = new BatchedDeadlines(limits.loginTimeoutMs, slackMs, (conn) => {
-      if (conn.username === null && conn.isOpen) conn.close(CloseCode.LOGIN_TIMEOUT, 'log in sooner after connecting');
-    });
+    const waitingForLogin = (conn: ClientConnection) => conn.username === null && conn.isOpen;
+    this.#loginDeadlines = new BatchedDeadlines(
+      limits.loginTimeoutMs,
+      slackMs,
+      (conn) => {
+        if (waitingForLogin(conn)) conn.close(CloseCode.LOGIN_TIMEOUT, 'log in sooner after connecting');
+      },
+      Date.now,
+      waitingForLogin,
+    );
   }
 
   get connectionCount(): number {

@@ -79,3 +79,23 @@ test('a rate bucket is full again once it has refilled, and only then', (t) => {
   now += 100;
   t.true(limiter.isFull());
 });
+
+test('batched deadlines let go of items that stopped waiting once many more came, and still expire the others', async (t) => {
+  const waiting = new Set<number>();
+  const expired = new Set<number>();
+  let deadlines!: BatchedDeadlines<number>;
+  const allExpired = new Promise<void>((resolve) => {
+    deadlines = new BatchedDeadlines<number>(50, 10, (item) => {
+      expired.add(item);
+      if (deadlines.size === 0) resolve();
+    }, Date.now, (item) => waiting.has(item));
+  });
+  // A flood of short-lived connections: each closes right after it came. Every tenth one stays.
+  for (let i = 0; i < 100_000; i++) {
+    if (i % 10 === 0) waiting.add(i);
+    deadlines.add(i);
+  }
+  t.true(deadlines.size < 2 * waiting.size + 1024, `holds ${deadlines.size} items for ${waiting.size} waiting ones`);
+  await keepingAlive(allExpired);
+  t.deepEqual([...waiting].filter((item) => !expired.has(item)), [], 'every item still waiting reached its deadline');
+});

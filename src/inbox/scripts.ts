@@ -6,7 +6,8 @@
  * `seq` (the head). The hash is never trimmed, so seqs stay gapless while old entries go; if it is
  * missing, the log was lost (or never existed) and starts again under a new epoch.
  *
- * The limits (and the session's device-field prefix) are written into the script text, so a call carries only what changes per message.
+ * The limits (and the session's device-field prefix) are written into the script text, so a call
+ * carries only what changes per message.
  */
 
 import { luaDeviceFieldNode, luaIsDeviceField } from '../session/device-fields.js';

@@ -3,7 +3,7 @@
  * First the closed-loop throughput scenarios (bench/scenarios.ts: private chats in pairs, one room's
  * fan-out), then the measures (bench/measures/: push, open-loop latency, operations), each with its
  * own servers, generator processes and raw reference. Environment: BENCH_SCENARIOS (all; names of
- * scenarios and measures), BENCH_SECONDS (30), BENCH_USERS (300, pairs), BENCH_ROOM_MEMBERS (1000),
+ * scenarios and measures), BENCH_SECONDS (30), BENCH_ROUNDS (1: how many times the scenarios run in turn), BENCH_USERS (300, pairs), BENCH_ROOM_MEMBERS (1000),
  * BENCH_ROOM_SENDERS (see settings.ts), BENCH_GENERATORS (pairs: one per 1,000 users); each measure
  * reads its own sizes (README, "Benchmark"); BENCH_NODE_ARGS / BENCH_GENERATOR_ARGS (Node.js options
  * of the servers / generators), BENCH_PIN / BENCH_PIN_NOTE (set by scripts/bench.sh), ZK_CONNECT,
@@ -13,6 +13,7 @@ import { measureJsonLine, measureTable, type MeasureOutcome } from './measures/m
 import { MEASURES } from './measures/registry.js';
 import { stopAll } from './processes.js';
 import { header, jsonLine, table, warnings, type Outcome } from './report.js';
+import { summarize, summaryLine, summaryTable } from './rounds.js';
 import { runChatEnv, runScenario, type ScenarioMeasurement } from './run-scenario.js';
 import { SCENARIOS, type ScenarioName } from './scenarios.js';
 import { loadSettings, SettingsError, type Settings } from './settings.js';
@@ -36,22 +37,28 @@ async function run(settings: Settings): Promise<number> {
   console.log(header(settings));
   const chatEnv = runChatEnv(settings);
   const outcomes: Outcome[] = [];
-  const refs = new Map<ScenarioName, ScenarioMeasurement>();
-  for (const scenario of SCENARIOS.filter((s) => settings.scenarios.includes(s.name))) {
-    console.log(`\n== ${scenario.name}: ${scenario.description}`);
-    let outcome: Outcome;
-    try {
-      const m = await runScenario(scenario, settings, chatEnv);
-      outcome = { scenario: scenario.name, ok: true, m };
-      if (scenario.reference === scenario.name) refs.set(scenario.name, m);
-    } catch (err) {
-      outcome = { scenario: scenario.name, ok: false, error: err instanceof Error ? err.message : String(err) };
-      console.error(`bench: ${scenario.name} FAILED: ${outcome.error}`);
+  const refsByRound = new Map<number, Map<ScenarioName, ScenarioMeasurement>>();
+  for (let round = 1; round <= settings.rounds; round++) {
+    const refs = new Map<ScenarioName, ScenarioMeasurement>();
+    refsByRound.set(round, refs);
+    for (const scenario of SCENARIOS.filter((s) => settings.scenarios.includes(s.name))) {
+      console.log(`\n== ${scenario.name}${settings.rounds > 1 ? ` (round ${round} of ${settings.rounds})` : ''}: ${scenario.description}`);
+      let outcome: Outcome;
+      try {
+        const m = await runScenario(scenario, settings, chatEnv);
+        outcome = { scenario: scenario.name, round, ok: true, m };
+        if (scenario.reference === scenario.name) refs.set(scenario.name, m);
+      } catch (err) {
+        outcome = { scenario: scenario.name, round, ok: false, error: err instanceof Error ? err.message : String(err) };
+        console.error(`bench: ${scenario.name} FAILED: ${outcome.error}`);
+      }
+      if (stopping) return 1;
+      outcomes.push(outcome);
+      console.log(jsonLine(outcome, settings, refsByRound));
     }
-    if (stopping) return 1;
-    outcomes.push(outcome);
-    console.log(jsonLine(outcome, settings, refs));
   }
+  const medians = settings.rounds > 1 ? summarize(outcomes, settings, refsByRound) : [];
+  for (const summary of medians) console.log(summaryLine(summary));
   const measured: MeasureOutcome[] = [];
   for (const measure of MEASURES.filter((m) => settings.measures.includes(m.name))) {
     console.log(`\n== ${measure.name}: ${measure.description}`);
@@ -66,7 +73,8 @@ async function run(settings: Settings): Promise<number> {
     measured.push(outcome);
     console.log(measureJsonLine(outcome));
   }
-  if (outcomes.length > 0) console.log(`\n${table(outcomes, settings, refs)}`);
+  if (outcomes.length > 0) console.log(`\n${table(outcomes, settings, refsByRound)}`);
+  if (medians.length > 0) console.log(`\n${summaryTable(medians)}`);
   for (const o of measured) console.log(`\n${measureTable(o)}`);
   const notes = warnings(outcomes, settings);
   if (notes.length > 0) console.log(`\n${notes.join('\n')}`);

@@ -9,10 +9,25 @@ import type { Settings } from './settings.js';
 export const GENERATOR_CPU = 'cpu1';
 const SATURATED_PCT = 90;
 
-export type Outcome = { scenario: ScenarioName; ok: true; m: ScenarioMeasurement } | { scenario: ScenarioName; ok: false; error: string };
+/** One scenario's run in round `round` (1, 2, …: see BENCH_ROUNDS in settings.ts). */
+export type Outcome = { scenario: ScenarioName; round: number; ok: true; m: ScenarioMeasurement } | { scenario: ScenarioName; round: number; ok: false; error: string };
 
-/** The reference scenarios (the raw relays) measured so far in this run. */
+/** The reference scenarios (the raw relays) measured so far in one round. */
 export type References = ReadonlyMap<ScenarioName, ScenarioMeasurement>;
+
+/** Each round's references: a scenario is divided by the raw relay of its own round. */
+export type RoundReferences = ReadonlyMap<number, References>;
+
+const NO_REFERENCES: References = new Map();
+
+function refsOf(o: Outcome, byRound: RoundReferences): References {
+  return byRound.get(o.round) ?? NO_REFERENCES;
+}
+
+/** The scenario's name in a table, with its round when there are several. */
+function rowName(o: Outcome, s: Settings): string {
+  return s.rounds > 1 ? `${o.scenario} #${o.round}` : o.scenario;
+}
 
 function scenarioNamed(name: ScenarioName): Scenario {
   return SCENARIOS.find((s) => s.name === name)!;
@@ -24,7 +39,7 @@ export function referenceOf(name: ScenarioName): ScenarioName {
 }
 
 /** Percent of the reference's deliveries/s; null without a reference in this run. */
-function ratioPct(name: ScenarioName, rate: number, refs: References, seconds: number): number | null {
+export function ratioPct(name: ScenarioName, rate: number, refs: References, seconds: number): number | null {
   const reference = refs.get(referenceOf(name));
   return reference ? (100 * rate) / deliveriesPerSec(reference, seconds) : null;
 }
@@ -33,7 +48,7 @@ function ratioPct(name: ScenarioName, rate: number, refs: References, seconds: n
  * The reference's server-side CPU per delivery as a percent of this scenario's: the ratio by cost.
  * Unlike ratioPct it does not read high when the generator, not the relay, capped the reference.
  */
-function cpuRatioPct(name: ScenarioName, m: ScenarioMeasurement, refs: References, seconds: number): number | null {
+export function cpuRatioPct(name: ScenarioName, m: ScenarioMeasurement, refs: References, seconds: number): number | null {
   const reference = refs.get(referenceOf(name));
   const own = stackUsPerDelivery(m, seconds);
   const theirs = reference ? stackUsPerDelivery(reference, seconds) : null;
@@ -64,7 +79,7 @@ export function header(s: Settings): string {
     `machine: ${cpuModel()}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.release()}`,
     `pinning: ${pin}`,
     ...load.map((l) => `load: ${l}`),
-    `window: ${s.seconds} s per scenario`,
+    `window: ${s.seconds} s per scenario${s.rounds > 1 ? `, ${s.rounds} rounds (each scenario divided by the raw relay of its round; medians at the end)` : ''}`,
     `scenarios: ${[...s.scenarios, ...s.measures].join(', ')}; run tag ${s.runTag}`,
   ].join('\n');
 }
@@ -76,13 +91,15 @@ export function deliveriesPerSec(m: ScenarioMeasurement, seconds: number): numbe
 }
 
 /** One machine-readable line per scenario. `ratioPct` needs the reference's rate of this run. */
-export function jsonLine(o: Outcome, s: Settings, refs: References): string {
-  if (!o.ok) return `BENCH ${JSON.stringify({ scenario: o.scenario, ok: false, error: o.error })}`;
+export function jsonLine(o: Outcome, s: Settings, byRound: RoundReferences): string {
+  if (!o.ok) return `BENCH ${JSON.stringify({ scenario: o.scenario, round: o.round, ok: false, error: o.error })}`;
+  const refs = refsOf(o, byRound);
   const { load, archive } = o.m;
   const rate = deliveriesPerSec(o.m, s.seconds);
   const traffic = scenarioNamed(o.scenario).traffic;
   return `BENCH ${JSON.stringify({
     scenario: o.scenario,
+    round: o.round,
     ok: true,
     traffic,
     users: o.m.users,
@@ -116,13 +133,13 @@ export function warnings(outcomes: readonly Outcome[], s: Settings): string[] {
     const busy = o.m.cpu.cpus[GENERATOR_CPU];
     if (s.pin && busy !== undefined && busy >= SATURATED_PCT) {
       const why =
-        referenceOf(o.scenario) === o.scenario ? `${o.scenario} reads low (capped by the load, not by the relay), so the ratios to it read high` : `${o.scenario} may read low`;
+        referenceOf(o.scenario) === o.scenario ? `${rowName(o, s)} reads low (capped by the load, not by the relay), so the ratios to it read high` : `${rowName(o, s)} may read low`;
       const own = `the generators themselves used ${cpuShare(o.m, 'generator').toFixed(0)}% of a core`;
-      out.push(`warning: the generator core (CPU 1) was ${busy}% busy during ${o.scenario} (${own}): ${why}; cpu ratio does not depend on it`);
+      out.push(`warning: the generator core (CPU 1) was ${busy}% busy during ${rowName(o, s)} (${own}): ${why}; cpu ratio does not depend on it`);
     }
     const c = o.m.load.counts;
-    if (c.unanswered > 0) out.push(`warning: ${o.scenario}: ${c.unanswered} request(s) still unanswered at the end of the grace period`);
-    if (o.m.archive && o.m.archive.drainSeconds === null) out.push(`warning: ${o.scenario}: the archive did not drain within 300 s`);
+    if (c.unanswered > 0) out.push(`warning: ${rowName(o, s)}: ${c.unanswered} request(s) still unanswered at the end of the grace period`);
+    if (o.m.archive && o.m.archive.drainSeconds === null) out.push(`warning: ${rowName(o, s)}: the archive did not drain within 300 s`);
   }
   if (!s.pin) out.push(`note: not pinned, so servers and load generators share the CPUs (${s.pinNote})`);
   return out;
@@ -169,11 +186,12 @@ function ms(x: number | null): string {
   return x === null ? '-' : x < 10 ? x.toFixed(2) : x.toFixed(1);
 }
 
-export function table(outcomes: readonly Outcome[], s: Settings, refs: References): string {
+export function table(outcomes: readonly Outcome[], s: Settings, byRound: RoundReferences): string {
   const cpus = [...new Set(outcomes.flatMap((o) => (o.ok ? Object.keys(o.m.cpu.cpus) : [])))].sort();
   const head = ['scenario', 'deliv/s', 'ratio', 'of', 'lat p50', 'lat p99', 'reply p50', 'reply p99', 'sent', 'acked', 'delivered', 'lost', 'dup', '503', '429', 'backlog', 'drain s', ...cpus.map((c) => `${c} %`), 'srv %', 'svc %', 'gen %', 'srv µs/d', 'all µs/d', 'cpu ratio'];
   const rows = outcomes.map((o) => {
-    if (!o.ok) return [o.scenario, 'FAILED', ...head.slice(2).map(() => '')];
+    if (!o.ok) return [rowName(o, s), 'FAILED', ...head.slice(2).map(() => '')];
+    const refs = refsOf(o, byRound);
     const { load, archive } = o.m;
     const c = load.counts;
     const rate = deliveriesPerSec(o.m, s.seconds);
@@ -181,7 +199,7 @@ export function table(outcomes: readonly Outcome[], s: Settings, refs: Reference
     const ratio = ratioPct(o.scenario, rate, refs, s.seconds);
     const cpuRatio = cpuRatioPct(o.scenario, o.m, refs, s.seconds);
     return [
-      o.scenario,
+      rowName(o, s),
       rate.toFixed(0),
       ratio === null ? 'n/a' : `${ratio.toFixed(1)}%`,
       referenceOf(o.scenario),

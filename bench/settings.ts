@@ -17,6 +17,8 @@ export interface Settings {
   /** Pairs traffic: users (even), in `generators` processes. */
   users: number;
   seconds: number;
+  /** How many times the throughput scenarios run in turn (see rounds.ts); the measures run once. */
+  rounds: number;
   generators: number;
   /** Room traffic: members of the one room (one generator process), and how many of them send. */
   roomMembers: number;
@@ -80,6 +82,7 @@ export function loadSettings(): Settings {
   return {
     users,
     seconds: int('BENCH_SECONDS', 30, 1, 3600),
+    rounds: int('BENCH_ROUNDS', 1, 1, 20),
     generators,
     roomMembers,
     roomSenders: int('BENCH_ROOM_SENDERS', Math.min(DEFAULT_ROOM_SENDERS, roomMembers), 1, roomMembers),

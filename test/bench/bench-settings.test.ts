@@ -10,3 +10,11 @@ test('a measure setting out of range stops the bench before any scenario runs, n
   t.deepEqual(benchLines(run.stdout), [], 'no scenario ran');
   t.notRegex(run.stdout, /== raw/);
 });
+
+test('BENCH_ROUNDS below 1 stops the bench before any scenario runs, naming the setting', async (t) => {
+  const run = await runBench(t, { BENCH_SCENARIOS: 'raw', BENCH_ROUNDS: '0' }, 60_000);
+  t.false(run.timedOut);
+  t.is(run.code, 2, run.stderr);
+  t.regex(run.stderr, /BENCH_ROUNDS must be an integer between 1 and 20, got "0"/);
+  t.deepEqual(benchLines(run.stdout), [], 'no scenario ran');
+});

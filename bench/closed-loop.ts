@@ -66,7 +66,8 @@ export class ClosedLoop {
     if (payload === null || payload.sender !== this.partnerIndex) return;
     const now = nowMs();
     const { ctx } = this;
-    if (this.#received.has(payload.counter)) {
+    // Sent before this window opened: a message of an earlier run or round delivered again.
+    if (this.#received.has(payload.counter) || payload.sentAt < ctx.startAt) {
       ctx.counts.duplicated++;
       return;
     }

@@ -45,7 +45,7 @@ async function run(settings: Settings): Promise<number> {
       console.log(`\n== ${scenario.name}${settings.rounds > 1 ? ` (round ${round} of ${settings.rounds})` : ''}: ${scenario.description}`);
       let outcome: Outcome;
       try {
-        const m = await runScenario(scenario, settings, chatEnv);
+        const m = await runScenario(scenario, settings, chatEnv, round);
         outcome = { scenario: scenario.name, round, ok: true, m };
         if (scenario.reference === scenario.name) refs.set(scenario.name, m);
       } catch (err) {

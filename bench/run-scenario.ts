@@ -74,10 +74,19 @@ export function split(scenario: ScenarioLayout, users: readonly UserSpec[], gene
   });
 }
 
-function trafficOf(scenario: Scenario, settings: Settings): TrafficSpec {
+function trafficOf(scenario: ScenarioLayout, settings: Settings): TrafficSpec {
   if (scenario.traffic === 'pairs') return { kind: 'pairs' };
   // Room names: at most 32 of [A-Za-z0-9_-]; the run tag keeps reruns apart.
   return { kind: 'room', room: `b${settings.runTag}_${scenario.name}`.slice(0, 32), senders: settings.roomSenders };
+}
+
+/**
+ * The scenario under the name its users, nodes and room get in round `round`: each round has its
+ * own. Users of an earlier round would meet their inboxes, and their clientMsgIds (sender and
+ * counter) would be answered as resends of that round's messages.
+ */
+function inRound(scenario: Scenario, round: number): ScenarioLayout {
+  return round > 1 ? { ...scenario, name: `${scenario.name}-r${round}` } : scenario;
 }
 
 /** The processes whose CPU time is reported: servers, the services they use, generators. */
@@ -96,18 +105,20 @@ export async function startServers(scenario: ScenarioLayout, settings: Settings,
   return startCluster(names, { ...chatEnv, zkRoot: `/bench-${settings.runTag}-${scenario.name}` });
 }
 
-export async function runScenario(scenario: Scenario, settings: Settings, chatEnv: Omit<ChatNodeEnv, 'zkRoot'>): Promise<ScenarioMeasurement> {
+/** `round`: see BENCH_ROUNDS (settings.ts). */
+export async function runScenario(scenario: Scenario, settings: Settings, chatEnv: Omit<ChatNodeEnv, 'zkRoot'>, round = 1): Promise<ScenarioMeasurement> {
   const zkchat = isChatNodes(scenario.servers);
-  const servers = await startServers(scenario, settings, chatEnv);
+  const layout = inRound(scenario, round);
+  const servers = await startServers(layout, settings, chatEnv);
   const died = anyDies(servers);
   const generators: GeneratorProcess[] = [];
   const backlog = zkchat ? new ArchiveBacklog(settings.redisUrl, chatEnv.redisPrefix) : null;
   try {
-    const users = usersOf(scenario, settings, servers);
-    const parts = split(scenario, users, settings.generators);
+    const users = usersOf(layout, settings, servers);
+    const parts = split(layout, users, settings.generators);
     parts.forEach((_, g) => generators.push(new GeneratorProcess(`generator-${g + 1}`, settings.pin)));
     const loginStart = nowMs();
-    const traffic = trafficOf(scenario, settings);
+    const traffic = trafficOf(layout, settings);
     generators.forEach((gen, g) => gen.send({ type: 'setup', users: parts[g]!, loginConcurrency: LOGIN_CONCURRENCY, traffic }));
     // Room set-up also joins everyone and waits for the warm-up round (at most ROOM_SETUP_MS).
     const loginTimeout = 60_000 + 500 * users.length + (traffic.kind === 'room' ? ROOM_SETUP_MS : 0);

@@ -54,7 +54,14 @@ test('with BENCH_ROUNDS=2 the scenarios run in turn twice, each round against it
     ['raw#1', 'same-node#1', 'raw#2', 'same-node#2'],
     `interleaved, raw first in each round\n${tail(run)}`,
   );
-  for (const line of lines) t.true(line.ok, `${line.scenario} round ${String(line.round)}: ${line.error ?? ''}`);
+  for (const line of lines) {
+    const name = `${line.scenario} round ${String(line.round)}`;
+    t.true(line.ok, `${name}: ${line.error ?? ''}`);
+    // Each round has users of its own: one that met the last round's inboxes would lose or repeat messages.
+    t.is(line.lost, 0, `${name}: lost`);
+    t.is(line.duplicated, 0, `${name}: duplicated`);
+    t.true(Number(line.delivered) > 0, `${name}: delivered`);
+  }
 
   const zkchat = lines.filter((l) => l.scenario === 'same-node');
   const raws = lines.filter((l) => l.scenario === 'raw');

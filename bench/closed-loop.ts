@@ -14,6 +14,11 @@ import type { Counts, Histogram } from './stats.js';
 export interface LoopContext {
   startAt: number;
   endAt: number;
+  /**
+   * When this generator's traffic started (read just before its first send; timers may fire a
+   * fraction of a millisecond before startAt): whatever was sent earlier belongs to an earlier run.
+   */
+  sendingFrom?: number;
   counts: Counts;
   deliveryLatency: Histogram;
   replyLatency: Histogram;
@@ -66,8 +71,8 @@ export class ClosedLoop {
     if (payload === null || payload.sender !== this.partnerIndex) return;
     const now = nowMs();
     const { ctx } = this;
-    // Sent before this window opened: a message of an earlier run or round delivered again.
-    if (this.#received.has(payload.counter) || payload.sentAt < ctx.startAt) {
+    // Sent before this generator's traffic started: a message of an earlier run or round delivered again.
+    if (this.#received.has(payload.counter) || (ctx.sendingFrom !== undefined && payload.sentAt < ctx.sendingFrom)) {
       ctx.counts.duplicated++;
       return;
     }

@@ -45,6 +45,7 @@ export class Load {
     ctx.startAt = startAt;
     ctx.endAt = endAt;
     await sleep(startAt - nowMs());
+    ctx.sendingFrom = nowMs();
     traffic.start();
     await sleep(endAt - nowMs());
     const graceMs = await this.#grace(traffic);

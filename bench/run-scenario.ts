@@ -105,14 +105,25 @@ export async function startServers(scenario: ScenarioLayout, settings: Settings,
   return startCluster(names, { ...chatEnv, zkRoot: `/bench-${settings.runTag}-${scenario.name}` });
 }
 
+/**
+ * Redis keys and a MongoDB database of the scenario's own: it starts on empty storage whatever ran
+ * before it, and an archive backlog an earlier scenario left (its drain timed out) is not drained
+ * during its window. The archive writes slow down as the collection grows, so a shared one would
+ * make each round's drain longer than the last.
+ */
+function storageOf(layout: ScenarioLayout, chatEnv: Omit<ChatNodeEnv, 'zkRoot'>): Omit<ChatNodeEnv, 'zkRoot'> {
+  return { ...chatEnv, redisPrefix: `${chatEnv.redisPrefix}${layout.name}:`, mongoDb: `${chatEnv.mongoDb}_${layout.name}` };
+}
+
 /** `round`: see BENCH_ROUNDS (settings.ts). */
 export async function runScenario(scenario: Scenario, settings: Settings, chatEnv: Omit<ChatNodeEnv, 'zkRoot'>, round = 1): Promise<ScenarioMeasurement> {
   const zkchat = isChatNodes(scenario.servers);
   const layout = inRound(scenario, round);
-  const servers = await startServers(layout, settings, chatEnv);
+  const env = storageOf(layout, chatEnv);
+  const servers = await startServers(layout, settings, env);
   const died = anyDies(servers);
   const generators: GeneratorProcess[] = [];
-  const backlog = zkchat ? new ArchiveBacklog(settings.redisUrl, chatEnv.redisPrefix) : null;
+  const backlog = zkchat ? new ArchiveBacklog(settings.redisUrl, env.redisPrefix) : null;
   try {
     const users = usersOf(layout, settings, servers);
     const parts = split(layout, users, settings.generators);

@@ -4,7 +4,7 @@
  * arithmetic a reader relies on, not how fast anything was.
  */
 import test from 'ava';
-import { median } from '../../bench/rounds.js';
+import { median, type RoundsSummary } from '../../bench/rounds.js';
 import { benchLines, runBench, tail } from './bench-process.js';
 
 const DEADLINE_MS = 240_000;
@@ -19,21 +19,11 @@ const TINY_ROUNDS_ENV: Record<string, string> = {
   BENCH_MONGO_IDLE: '0',
 };
 
-interface MedianLine {
-  scenario: string;
-  rounds: number;
-  deliveriesPerSec: number;
-  ratioPct: number | null;
-  ratioMinPct: number | null;
-  ratioMaxPct: number | null;
-  cpuRatioPct: number | null;
-}
-
-function medianLines(stdout: string): MedianLine[] {
+function medianLines(stdout: string): RoundsSummary[] {
   return stdout
     .split('\n')
     .filter((line) => line.startsWith('BENCH_MEDIAN {'))
-    .map((line) => JSON.parse(line.slice('BENCH_MEDIAN '.length)) as MedianLine);
+    .map((line) => JSON.parse(line.slice('BENCH_MEDIAN '.length)) as RoundsSummary);
 }
 
 test('median: the middle value, or the mean of the two middle ones', (t) => {

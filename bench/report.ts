@@ -1,6 +1,7 @@
 /** What the bench prints: the machine, one `BENCH {json}` line per scenario, the final table. */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { alignedColumns } from './columns.js';
 import type { ScenarioMeasurement } from './run-scenario.js';
 import { SCENARIOS, type Scenario, type ScenarioName } from './scenarios.js';
 import type { Settings } from './settings.js';
@@ -20,7 +21,8 @@ export type RoundReferences = ReadonlyMap<number, References>;
 
 const NO_REFERENCES: References = new Map();
 
-function refsOf(o: Outcome, byRound: RoundReferences): References {
+/** The references of the outcome's round (none when its round measured no raw relay). */
+export function refsOf(o: Outcome, byRound: RoundReferences): References {
   return byRound.get(o.round) ?? NO_REFERENCES;
 }
 
@@ -219,11 +221,8 @@ export function table(outcomes: readonly Outcome[], s: Settings, byRound: RoundR
       cpuRatio === null ? 'n/a' : `${cpuRatio.toFixed(1)}%`,
     ];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
   return [
-    line(head),
-    ...rows.map(line),
+    ...alignedColumns(head, rows),
     '',
     'deliv/s: chat (pairs) or roomChat (room: one per member reached) events received in the window ÷ its',
     'seconds; ratio: ÷ the deliv/s of the raw relay of the same traffic in this run (column "of");',

@@ -5,7 +5,8 @@
  * so one window against another can miss by a fifth either way; the median over interleaved rounds
  * is the figure to quote.
  */
-import { cpuRatioPct, deliveriesPerSec, ratioPct, type Outcome, type RoundReferences } from './report.js';
+import { alignedColumns } from './columns.js';
+import { cpuRatioPct, deliveriesPerSec, ratioPct, refsOf, type Outcome, type RoundReferences } from './report.js';
 import type { ScenarioName } from './scenarios.js';
 import type { Settings } from './settings.js';
 
@@ -40,7 +41,7 @@ export function summarize(outcomes: readonly Outcome[], s: Settings, byRound: Ro
     const cpuRatios: number[] = [];
     for (const o of outcomes) {
       if (o.scenario !== scenario || !o.ok) continue;
-      const refs = byRound.get(o.round) ?? new Map();
+      const refs = refsOf(o, byRound);
       const rate = deliveriesPerSec(o.m, s.seconds);
       rates.push(rate);
       const ratio = ratioPct(scenario, rate, refs, s.seconds);
@@ -77,7 +78,5 @@ export function summaryTable(summaries: readonly RoundsSummary[]): string {
     m.ratioMinPct === null ? 'n/a' : `${percent(m.ratioMinPct)}–${percent(m.ratioMaxPct)}`,
     percent(m.cpuRatioPct),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
-  return ['medians over the rounds (each ratio is to the raw relay of the same round):', line(head), ...rows.map(line)].join('\n');
+  return ['medians over the rounds (each ratio is to the raw relay of the same round):', ...alignedColumns(head, rows)].join('\n');
 }

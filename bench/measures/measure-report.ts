@@ -1,4 +1,5 @@
 /** How measures are printed: a `BENCH {json}` line each, and one small table per measure. */
+import { alignedColumns } from '../columns.js';
 import type { MeasureReport } from './measure.js';
 
 export type MeasureOutcome = { measure: string; ok: true; report: MeasureReport } | { measure: string; ok: false; error: string };
@@ -14,7 +15,5 @@ export function measureTable(o: MeasureOutcome): string {
   const rows = o.report.rows;
   const head = ['measure', ...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cells = rows.map((r) => [o.measure, ...head.slice(1).map((h) => r[h] ?? '-')]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(head), ...cells.map(line)].join('\n');
+  return alignedColumns(head, cells).join('\n');
 }

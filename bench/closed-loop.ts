@@ -10,7 +10,10 @@ import { decodePayload } from './payload.js';
 import { RetryingSender } from './retrying-sender.js';
 import type { Counts, Histogram } from './stats.js';
 
-/** Shared by every user of one generator: the window and where results go. */
+/**
+ * Shared by every user of one generator: the window and where results go. Traffic starts with the
+ * warm-up (at sendingFrom) and is counted from startAt; see Counts for what the warm-up adds to.
+ */
 export interface LoopContext {
   startAt: number;
   endAt: number;
@@ -77,6 +80,7 @@ export class ClosedLoop {
       return;
     }
     this.#received.add(payload.counter);
+    if (now < ctx.startAt) return; // warm-up
     if (now <= ctx.endAt) {
       ctx.counts.delivered++;
       ctx.deliveryLatency.record(now - payload.sentAt);

@@ -43,7 +43,7 @@ async function handle(message: ToGenerator): Promise<void> {
       return;
     }
     case 'start': {
-      const result = await load.run(message.startAt, message.endAt);
+      const result = await load.run(message.warmupAt, message.startAt, message.endAt);
       await send({ type: 'result', result: toData(result) });
       return;
     }

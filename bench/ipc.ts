@@ -22,8 +22,11 @@ export type TrafficSpec = { kind: 'pairs' } | { kind: 'room'; room: string; send
 export type ToGenerator =
   /** Open, register and log in these users (whole pairs, or the whole room), set the traffic up, then answer `ready`. */
   | { type: 'setup'; users: UserSpec[]; loginConcurrency: number; traffic: TrafficSpec }
-  /** Run the closed loop from startAt to endAt (ms, performance.timeOrigin + performance.now()). */
-  | { type: 'start'; startAt: number; endAt: number }
+  /**
+   * Run the closed loop from warmupAt to endAt (ms, performance.timeOrigin + performance.now()),
+   * counting from startAt: what happens in the warm-up [warmupAt, startAt) is not measured.
+   */
+  | { type: 'start'; warmupAt: number; startAt: number; endAt: number }
   /** Open loop (open-loop-load.ts): log these users (whole pairs) in for rate windows, then answer `ready`. */
   | { type: 'open-setup'; users: UserSpec[]; loginConcurrency: number }
   /** Open loop: send `ratePerSec` messages a second over the users from startAt to endAt, then answer `open-result`. */

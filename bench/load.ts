@@ -37,14 +37,17 @@ export class Load {
       traffic.kind === 'pairs' ? new PairsTraffic(users, conns, this.#ctx) : await RoomTraffic.setup(users, conns, traffic.room, traffic.senders, this.#ctx);
   }
 
-  /** The window [startAt, endAt], then the grace period; resolves with this generator's result. */
-  async run(startAt: number, endAt: number): Promise<LoadResult> {
+  /**
+   * Traffic from warmupAt, counted over the window [startAt, endAt], then the grace period; resolves
+   * with this generator's result.
+   */
+  async run(warmupAt: number, startAt: number, endAt: number): Promise<LoadResult> {
     const traffic = this.#traffic;
     if (!traffic) throw new Error('start before setup');
     const ctx = this.#ctx;
     ctx.startAt = startAt;
     ctx.endAt = endAt;
-    await sleep(startAt - nowMs());
+    await sleep(warmupAt - nowMs());
     ctx.sendingFrom = nowMs();
     traffic.start();
     await sleep(endAt - nowMs());

@@ -81,7 +81,7 @@ export function header(s: Settings): string {
     `machine: ${cpuModel()}, ${os.cpus().length} cores, Node ${process.version}, ${os.platform()} ${os.release()}`,
     `pinning: ${pin}`,
     ...load.map((l) => `load: ${l}`),
-    `window: ${s.seconds} s per scenario${s.rounds > 1 ? `, ${s.rounds} rounds (each scenario divided by the raw relay of its round; medians at the end)` : ''}`,
+    `window: ${s.seconds} s per scenario, after ${s.warmupSeconds} s of warm-up (the same traffic, not counted)${s.rounds > 1 ? `, ${s.rounds} rounds (each scenario divided by the raw relay of its round; medians at the end)` : ''}`,
     `scenarios: ${[...s.scenarios, ...s.measures].join(', ')}; run tag ${s.runTag}`,
   ].join('\n');
 }
@@ -108,6 +108,7 @@ export function jsonLine(o: Outcome, s: Settings, byRound: RoundReferences): str
     ...(traffic === 'room' ? { roomSenders: s.roomSenders } : {}),
     generators: o.m.generators,
     seconds: s.seconds,
+    warmupSeconds: s.warmupSeconds,
     deliveriesPerSec: Math.round(rate),
     reference: referenceOf(o.scenario),
     ratioPct: round(ratioPct(o.scenario, rate, refs, s.seconds), 1),

@@ -66,7 +66,7 @@ export class RetryingSender {
       return null;
     }
     const payload: Payload = { sender: this.index, counter: this.#counter++, sentAt };
-    this.ctx.counts.sent++;
+    if (sentAt >= this.ctx.startAt) this.ctx.counts.sent++; // not in the warm-up
     return { ...payload, text: encodePayload(payload), id: clientMsgId(payload) };
   }
 
@@ -79,10 +79,11 @@ export class RetryingSender {
   #reply(msg: Message, attemptAt: number, frame: Frame): void {
     const now = nowMs();
     const { ctx } = this;
-    if (now <= ctx.endAt) ctx.replyLatency.record(now - attemptAt);
+    const inWindow = attemptAt >= ctx.startAt;
+    if (inWindow && now <= ctx.endAt) ctx.replyLatency.record(now - attemptAt);
     const error = errorOf(frame);
     if (error === null) {
-      ctx.counts.acked++;
+      if (msg.sentAt >= ctx.startAt) ctx.counts.acked++;
       this.#acked.add(msg.counter);
       this.#busy = false;
       this.handlers.acked(msg.counter, now);

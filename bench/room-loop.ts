@@ -15,7 +15,7 @@ import { RetryingSender } from './retrying-sender.js';
 /** After the reply, how long a sender waits for the rest of a fan-out (a guard: what never comes counts as lost). */
 export const FANOUT_STALL_MS = 5000;
 /** The text of the set-up messages that prove every member is in the room (not bench payloads). */
-export const WARMUP_PREFIX = 'warmup ';
+export const ROLL_CALL_PREFIX = 'roll-call ';
 
 /** The message a sender waits on. */
 interface Outstanding {
@@ -100,8 +100,8 @@ export class RoomSender {
 export class RoomMember {
   /** By sender index: counters of that sender's messages that reached this member. */
   readonly #received: Flags[];
-  /** Warm-up messages received (set-up only). */
-  warmups = 0;
+  /** Roll-call messages received (set-up only). */
+  rollCalls = 0;
 
   constructor(
     readonly index: number,
@@ -137,7 +137,7 @@ export class RoomMember {
     if (typeof text !== 'string') return;
     const payload = decodePayload(text);
     if (payload !== null) this.#payload(payload);
-    else if (text.startsWith(WARMUP_PREFIX)) this.warmups++;
+    else if (text.startsWith(ROLL_CALL_PREFIX)) this.rollCalls++;
   }
 
   #payload(payload: Payload): void {
@@ -152,10 +152,11 @@ export class RoomMember {
     }
     received.add(payload.counter);
     const now = nowMs();
-    if (now <= ctx.endAt) {
+    // Deliveries of the warm-up are not counted; the sender's loop goes on all the same.
+    if (now >= ctx.startAt && now <= ctx.endAt) {
       ctx.counts.delivered++;
       ctx.deliveryLatency.record(now - payload.sentAt);
-    } else {
+    } else if (now > ctx.endAt) {
       ctx.counts.deliveredLate++;
     }
     sender.delivered(payload.counter);

@@ -17,7 +17,7 @@ import { mergeResults, type LoadResult } from './stats.js';
 
 /** Logins at once per generator: each costs the server a 16 MiB scrypt. */
 export const LOGIN_CONCURRENCY = 16;
-/** Room set-up beyond the logins: joins (N²/2 join events in zkchat) and the warm-up round. */
+/** Room set-up beyond the logins: joins (N²/2 join events in zkchat) and the roll-call round. */
 const ROOM_SETUP_MS = 300_000;
 /** Lead time between "start" going out and the window opening, so every generator starts together. */
 export const START_LEAD_MS = 200;
@@ -32,7 +32,7 @@ export interface ScenarioMeasurement {
   /** Users (pairs) or room members of the scenario, and the generator processes that drove them. */
   users: number;
   generators: number;
-  /** Set-up: logins, and for a room also the joins and the warm-up round. */
+  /** Set-up: logins, and for a room also the joins and the roll-call round. */
   loginSeconds: number;
   /** How busy each CPU and each of our processes was over the window. */
   cpu: CpuUsage;
@@ -131,28 +131,30 @@ export async function runScenario(scenario: Scenario, settings: Settings, chatEn
     const loginStart = nowMs();
     const traffic = trafficOf(layout, settings);
     generators.forEach((gen, g) => gen.send({ type: 'setup', users: parts[g]!, loginConcurrency: LOGIN_CONCURRENCY, traffic }));
-    // Room set-up also joins everyone and waits for the warm-up round (at most ROOM_SETUP_MS).
+    // Room set-up also joins everyone and waits for the roll-call round (at most ROOM_SETUP_MS).
     const loginTimeout = 60_000 + 500 * users.length + (traffic.kind === 'room' ? ROOM_SETUP_MS : 0);
     await Promise.race([died, Promise.all(generators.map((gen) => gen.expect('ready', loginTimeout)))]);
     const loginSeconds = (nowMs() - loginStart) / 1000;
 
     const meter = new CpuMeter(pidsOf(settings, servers, generators)); // before the clock runs: it scans /proc
-    const startAt = nowMs() + START_LEAD_MS;
+    const warmupAt = nowMs() + START_LEAD_MS;
+    const startAt = warmupAt + settings.warmupSeconds * 1000;
     const endAt = startAt + settings.seconds * 1000;
-    for (const gen of generators) gen.send({ type: 'start', startAt, endAt });
+    for (const gen of generators) gen.send({ type: 'start', warmupAt, startAt, endAt });
     let cpu: CpuUsage = { cpus: {}, processes: {} };
     let backlogAtEnd = 0;
     const mongoPid = servicePids({ mongo: settings.mongoUrl }).get('mongo');
     const window = (async () => {
-      await sleep(startAt - nowMs());
+      await sleep(warmupAt - nowMs());
       setArchivePriority(mongoPid, 'background');
+      await sleep(startAt - nowMs());
       meter.start();
       await sleep(endAt - nowMs());
       cpu = meter.stop();
       setArchivePriority(mongoPid, 'normal');
       if (backlog) backlogAtEnd = await backlog.length();
     })();
-    const resultTimeout = START_LEAD_MS + settings.seconds * 1000 + GRACE_MAX_MS + 30_000;
+    const resultTimeout = START_LEAD_MS + (settings.warmupSeconds + settings.seconds) * 1000 + GRACE_MAX_MS + 30_000;
     const [, results] = await Promise.race([died, Promise.all([window, Promise.all(generators.map((gen) => gen.expect('result', resultTimeout)))])]);
     await Promise.all(generators.map((gen) => gen.close()));
 

@@ -12,11 +12,22 @@ export const USERS_PER_GENERATOR = 1000;
  * the servers' capacity. 16 keep zkchat's multi-hop path (sender's node → leader → followers) busy.
  */
 export const DEFAULT_ROOM_SENDERS = 16;
+/**
+ * Warm-up before each throughput window. Measured: three chat nodes deliver 2k, 2.5k, 4.5k, 5.4k
+ * messages/s in their first four seconds of traffic, then 5.5k–7.7k; one node and the raw relay
+ * start at their steady rate.
+ */
+export const DEFAULT_WARMUP_SECONDS = 5;
 
 export interface Settings {
   /** Pairs traffic: users (even), in `generators` processes. */
   users: number;
   seconds: number;
+  /**
+   * Seconds of the same traffic before each throughput window, not counted: a cold server (code not
+   * yet optimized by the JIT, heaps still growing) reaches its steady rate only after a few seconds.
+   */
+  warmupSeconds: number;
   /** How many times the throughput scenarios run in turn (see rounds.ts); the measures run once. */
   rounds: number;
   generators: number;
@@ -82,6 +93,7 @@ export function loadSettings(): Settings {
   return {
     users,
     seconds: int('BENCH_SECONDS', 30, 1, 3600),
+    warmupSeconds: int('BENCH_WARMUP_SECONDS', DEFAULT_WARMUP_SECONDS, 0, 600),
     rounds: int('BENCH_ROUNDS', 1, 1, 20),
     generators,
     roomMembers,

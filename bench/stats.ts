@@ -45,7 +45,11 @@ export class Histogram {
   }
 }
 
-/** What a generator counted over the load window (see LoadResult for what each one means). */
+/**
+ * What a generator counted over the load window. The warm-up before it (BENCH_WARMUP_SECONDS) counts
+ * towards what would show a fault, never towards a rate: its messages are checked for loss and
+ * duplicates, and its 503, 429 and other error replies are counted.
+ */
 export interface Counts {
   /** Messages first sent in the window (resends not counted again). */
   sent: number;
@@ -55,9 +59,9 @@ export interface Counts {
   delivered: number;
   /** Events of window messages that arrived after the window ended (during the grace period). */
   deliveredLate: number;
-  /** Acked but never delivered, after the grace period. */
+  /** Acked but never delivered, after the grace period (warm-up messages included). */
   lost: number;
-  /** Deliveries of a message id that had arrived already. */
+  /** Deliveries of a message id that had arrived already (warm-up messages included). */
   duplicated: number;
   unavailable503: number;
   rateLimited429: number;
@@ -80,7 +84,7 @@ export interface LoadResult {
   counts: Counts;
   /** Send (first attempt) → delivery, ms, for deliveries within the window. */
   deliveryLatency: Histogram;
-  /** Request → reply, ms, per attempt, for replies within the window. */
+  /** Request → reply, ms, per attempt, for attempts made and answered within the window. */
   replyLatency: Histogram;
   /** How long the grace period after the window lasted, ms (the longest of all generators). */
   graceMs: number;

@@ -14,6 +14,7 @@ const TINY_ROUNDS_ENV: Record<string, string> = {
   BENCH_ROUNDS: '2',
   BENCH_USERS: '4',
   BENCH_SECONDS: '1',
+  BENCH_WARMUP_SECONDS: '0',
   BENCH_PIN: '0',
   BENCH_PIN_NOTE: 'rounds test',
   BENCH_MONGO_IDLE: '0',

@@ -3,10 +3,10 @@
  * run's services, so the bench cannot rot unnoticed. It checks that each one ran and that its
  * counts add up, not how fast anything was.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { MEASURES } from '../../bench/measures/registry.js';
 import { SCENARIO_NAMES } from '../../bench/scenarios.js';
-import { benchLines, runBench, tail } from './bench-process.js';
+import { benchLines, runBench, tail, type BenchLine } from './bench-process.js';
 
 /**
  * Past this the bench is stopped and the test fails. At tiny size it takes 1.5–4 min on the 2-core
@@ -20,6 +20,7 @@ const TINY_ENV: Record<string, string> = {
   BENCH_ROOM_MEMBERS: '4',
   BENCH_ROOM_SENDERS: '1',
   BENCH_SECONDS: '1',
+  BENCH_WARMUP_SECONDS: '1',
   // open-loop (bench/open-loop-settings.ts)
   BENCH_OPEN_RATES: '50',
   BENCH_OPEN_SECONDS: '1',
@@ -81,5 +82,21 @@ test('every bench scenario and measure runs at tiny size, with nothing lost or d
     const sends = (SCENARIO_NAMES as readonly string[]).includes(name) || MEASURES_THAT_SEND.includes(name);
     if (sends) t.true((line.sent as number) > 0, `${name}: sent nothing`);
     if (sends || (line.sent as number) > 0) t.true((line.delivered as number) > 0, `${name}: sent ${String(line.sent)}, delivered none`);
+    if (line.traffic === 'pairs') checkWarmupNotCounted(t, line);
   }
 });
+
+/**
+ * Pairs traffic, one message outstanding per user: in the window each user's sends and acks differ by
+ * one at most, every message acked arrives (none lost), and besides those only the one each user had
+ * in flight when the warm-up ended may arrive in the window. Any part of the warm-up counted as
+ * window breaks one of these bounds.
+ */
+function checkWarmupNotCounted(t: ExecutionContext, line: BenchLine): void {
+  const { scenario, sent, acked, delivered, deliveredLate, users, warmupSeconds } = line as Record<string, number>;
+  t.is(warmupSeconds, 1, `${scenario}: warm-up`);
+  t.true(acked! <= sent! && sent! - acked! <= users!, `${scenario}: ${sent} sent and ${acked} acked in the window by ${users} users, one outstanding each`);
+  const arrived = delivered! + deliveredLate!;
+  t.true(arrived >= acked!, `${scenario}: ${arrived} deliveries of ${acked} messages acked in the window`);
+  t.true(arrived <= sent! + users!, `${scenario}: ${arrived} deliveries counted for ${sent} messages sent in the window by ${users} users`);
+}

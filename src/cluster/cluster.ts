@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.js';
 import { ClusterCloseCode } from '../../protocol/codes.js';
-import type { Delivery } from '../delivery/delivery.js';
+import type { Delivery, RelayedDelivery } from '../delivery/delivery.js';
 import type { RelayPort } from '../delivery/router.js';
 import type { GlobalSessions } from '../session/global-sessions.js';
 import type { RedisKeys } from '../storage/redis-keys.js';
@@ -37,7 +37,8 @@ export interface ClusterOptions {
   keys: RedisKeys;
   sessions: GlobalSessions;
   connectionCount: () => number;
-  deliverLocal: (delivery: Delivery) => void;
+  /** A relay for this node arrived. */
+  deliverLocal: (delivery: RelayedDelivery) => void;
   /**
    * Called after this node lost its ZooKeeper session and registered again: meanwhile the leader
    * took it for dead and removed its users' sessions, so the node writes them back.

@@ -1,5 +1,5 @@
 import { isPlainObject } from '../../protocol/schema.js';
-import { isDelivery, type Delivery } from '../delivery/delivery.js';
+import { isDelivery, userEventFrame, type Delivery, type RelayedDelivery } from '../delivery/delivery.js';
 
 /**
  * Messages of the internal cluster channel. Each WebSocket text frame carries one or more of them,
@@ -10,8 +10,10 @@ import { isDelivery, type Delivery } from '../delivery/delivery.js';
 export type LinkMessage = RelayMessage | AckMessage | LoadMessage | CallMessage | ResultMessage | PresenceMessage | MemberMessage;
 
 /**
- * Deliver the delivery in `body` on node `target`. `id` is unique per target. `body` is the
- * delivery's JSON: the leader forwards it as it came, and only the target reads it (relayDelivery).
+ * Deliver the delivery in `body` on node `target`. `id` is unique per target. The leader forwards
+ * `body` as it came, and only the target reads it (relayDelivery). It is either the delivery's JSON
+ * or, for an event to one user (most of the traffic), `U<tab>user<tab>frame`: the client frame
+ * ready to write, so the target neither parses the event nor encodes it again.
  */
 export interface RelayMessage {
   t: 'relay';
@@ -20,14 +22,33 @@ export interface RelayMessage {
   body: string;
 }
 
+/** Tag of a body holding one user's encoded frame; a JSON body starts with `{`. */
+const ENCODED_BODY_TAG = 'U\t';
+const OPEN_BRACE = '{'.charCodeAt(0);
+
 export function relayMessage(id: string, target: string, delivery: Delivery): RelayMessage {
-  return { t: 'relay', id, target, body: JSON.stringify(delivery) };
+  const { audience, event } = delivery;
+  const body =
+    audience.kind === 'user' && event.action !== 'kick' && !SEPARATORS.test(audience.user)
+      ? `${ENCODED_BODY_TAG}${audience.user}\t${userEventFrame(event, audience.seq)}`
+      : JSON.stringify(delivery);
+  return { t: 'relay', id, target, body };
 }
 
-/** The delivery a relay carries, checked (peers are authenticated, but a bug on one must not crash another); null if malformed. */
-export function relayDelivery(message: RelayMessage): Delivery | null {
+/**
+ * The delivery a relay carries, checked (peers are authenticated, but a bug on one must not crash
+ * another); null if malformed. An encoded frame goes to the devices as it came: only its form is
+ * checked, its origin made it with the encoder local delivery uses.
+ */
+export function relayDelivery(message: RelayMessage): RelayedDelivery | null {
+  const { body } = message;
+  if (body.startsWith(ENCODED_BODY_TAG)) {
+    const userEnd = body.indexOf('\t', ENCODED_BODY_TAG.length);
+    if (userEnd <= ENCODED_BODY_TAG.length || body.charCodeAt(userEnd + 1) !== OPEN_BRACE) return null;
+    return { user: body.slice(ENCODED_BODY_TAG.length, userEnd), frame: body.slice(userEnd + 1) };
+  }
   try {
-    const value: unknown = JSON.parse(message.body);
+    const value: unknown = JSON.parse(body);
     return isDelivery(value) ? value : null;
   } catch {
     return null;

@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/logger.js';
-import type { Delivery } from '../delivery/delivery.js';
+import type { Delivery, RelayedDelivery } from '../delivery/delivery.js';
 import { relayDelivery, relayMessage, type LinkMessage, type RelayMessage } from './link-messages.js';
 import { RecentIds } from './recent-ids.js';
 
@@ -47,7 +47,7 @@ export class RelayEngine {
 
   constructor(
     private readonly topology: RelayTopology,
-    private readonly deliverLocal: (delivery: Delivery) => void,
+    private readonly deliverLocal: (delivery: RelayedDelivery) => void,
     private readonly limits: RelayLimits,
     private readonly logger: Logger,
     /** Told how long each relay this node originated took from first send to its ack (metrics). */

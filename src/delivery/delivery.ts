@@ -1,4 +1,5 @@
 import { isChatMessage, isPushMessage, type ChatMessage, type EventData, type PushMessage } from '../../protocol/actions.js';
+import { eventFrame } from '../../protocol/frames.js';
 import { isPlainObject } from '../../protocol/schema.js';
 import { isRoomEventBody, type RoomEventBody } from '../rooms/room-entries.js';
 
@@ -36,6 +37,27 @@ export type DeliveryEvent =
 export interface Delivery {
   audience: Audience;
   event: DeliveryEvent;
+}
+
+/** Events sent to devices as they are (a kick is not: see DeliveryEvent). */
+export type FramedEvent = Exclude<DeliveryEvent, { action: 'kick' }>;
+
+/**
+ * An event for the devices of one user with its client frame encoded already: what a relay carries
+ * for one user, so the target node writes the frame as it came instead of decoding the event and
+ * encoding it again. Made by userEventFrame, the encoder local delivery uses too.
+ */
+export interface EncodedDelivery {
+  user: string;
+  frame: string;
+}
+
+/** What a relay brings a node: an event for an audience, or one user's encoded frame. */
+export type RelayedDelivery = Delivery | EncodedDelivery;
+
+/** The frame every device of a user gets for `event`, carrying the event's `seq` in that user's inbox (0: none). */
+export function userEventFrame(event: FramedEvent, seq: number): string {
+  return JSON.stringify(eventFrame(event.action, seq > 0 ? { ...event.data, seq } : event.data));
 }
 
 const isUserSeq = (v: unknown): v is UserSeq => isPlainObject(v) && typeof v.user === 'string' && Number.isSafeInteger(v.seq);

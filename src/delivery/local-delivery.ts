@@ -1,6 +1,6 @@
 import { eventFrame } from '../../protocol/frames.js';
 import type { SendResult } from '../../core/net.js';
-import type { Delivery, UserSeq } from './delivery.js';
+import { userEventFrame, type Delivery, type EncodedDelivery, type FramedEvent, type RelayedDelivery, type UserSeq } from './delivery.js';
 import type { LocalRooms } from './local-rooms.js';
 import type { LocalSessions } from './local-sessions.js';
 
@@ -28,6 +28,11 @@ export class LocalDelivery<Conn extends DeviceConnection> {
     private readonly wantsPush: (user: string, type: string) => boolean = () => true,
   ) {}
 
+  /** A delivery that came by relay: encoded by its origin for one user, or an event to encode here. */
+  deliverRelayed(relayed: RelayedDelivery): number {
+    return 'frame' in relayed ? this.deliverEncoded(relayed) : this.deliver(relayed);
+  }
+
   /**
    * Sends to every open local connection of the audience except `except` (the device a message came
    * from: it has the reply). Returns how many sockets took it.
@@ -37,9 +42,9 @@ export class LocalDelivery<Conn extends DeviceConnection> {
     if (event.action === 'kick') return this.#kick(audience, event.data.reason);
     switch (audience.kind) {
       case 'user':
-        return this.#toUser(audience, delivery, except);
+        return this.#toUser(audience, event, except);
       case 'users':
-        return audience.users.reduce((sent, target) => sent + this.#toUser(target, delivery, except), 0);
+        return audience.users.reduce((sent, target) => sent + this.#toUser(target, event, except), 0);
       case 'room': {
         const conns = this.rooms.connections(audience.room);
         if (!conns) return 0;
@@ -60,6 +65,12 @@ export class LocalDelivery<Conn extends DeviceConnection> {
     }
   }
 
+  /** A relayed event for one user, its frame encoded by the origin node: sent as it came. Returns how many sockets took it. */
+  deliverEncoded({ user, frame }: EncodedDelivery): number {
+    const conns = this.sessions.connections(user);
+    return conns ? sendToAll(conns, frame) : 0;
+  }
+
   #kick(audience: Delivery['audience'], reason: string): number {
     const users = audience.kind === 'user' ? [audience.user] : audience.kind === 'users' ? audience.users.map((u) => u.user) : [];
     let kicked = 0;
@@ -72,10 +83,10 @@ export class LocalDelivery<Conn extends DeviceConnection> {
     return kicked;
   }
 
-  #toUser({ user, seq }: UserSeq, { event }: Delivery, except?: Conn): number {
+  #toUser({ user, seq }: UserSeq, event: FramedEvent, except?: Conn): number {
     const conns = this.sessions.connections(user);
     if (!conns || (conns.size === 1 && except !== undefined && conns.has(except))) return 0; // nothing to encode for
-    return sendToAll(conns, JSON.stringify(eventFrame(event.action, seq > 0 ? { ...event.data, seq } : event.data)), except);
+    return sendToAll(conns, userEventFrame(event, seq), except);
   }
 }
 

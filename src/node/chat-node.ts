@@ -149,7 +149,7 @@ export class ChatNode {
       keys,
       sessions: global,
       connectionCount: () => this.#clients?.connectionCount ?? 0,
-      deliverLocal: (delivery) => void localDelivery.deliver(delivery),
+      deliverLocal: (relayed) => void localDelivery.deliverRelayed(relayed),
       republishSessions: () => this.#republishSessions(),
       onLeader: (_leaderId, isSelf) => {
         hotWords.setLeader(isSelf);

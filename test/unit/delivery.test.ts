@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { SendResult } from '../../core/net.js';
-import { encodeLinkMessage, LINK_MESSAGE_SEPARATOR, parseLinkFrame, relayDelivery, relayMessage, type LinkMessage } from '../../src/cluster/link-messages.js';
+import { encodeLinkMessage, LINK_MESSAGE_SEPARATOR, parseLinkFrame, relayDelivery, relayMessage, type LinkMessage, type RelayMessage } from '../../src/cluster/link-messages.js';
 import type { Delivery } from '../../src/delivery/delivery.js';
 import { LocalDelivery } from '../../src/delivery/local-delivery.js';
 import { LocalRooms } from '../../src/delivery/local-rooms.js';
@@ -8,6 +8,8 @@ import { LocalSessions } from '../../src/delivery/local-sessions.js';
 
 class FakeConn {
   readonly received: { action: string; data: Record<string, unknown> }[] = [];
+  /** What the socket was given, as it was given. */
+  readonly texts: string[] = [];
   constructor(readonly name: string, private readonly result: SendResult = 'sent') {}
   kicked: string[] = [];
   readonly user: string | null = null;
@@ -18,7 +20,9 @@ class FakeConn {
     this.kicked.push(reason);
   }
   sendText(text: string): SendResult {
-    if (this.result === 'sent') this.received.push(JSON.parse(text) as { action: string; data: Record<string, unknown> });
+    if (this.result !== 'sent') return this.result;
+    this.texts.push(text);
+    this.received.push(JSON.parse(text) as { action: string; data: Record<string, unknown> });
     return this.result;
   }
 }
@@ -88,9 +92,37 @@ test('a relay from a peer is checked: a bad audience or event is not delivered, 
 });
 
 test('link messages survive their encoding: relays keep their body byte for byte, other messages go as JSON', (t) => {
-  const relay = relayMessage('e1@n2', 'n2', { audience: { kind: 'user', user: 'bob', seq: 3 }, event: chat });
+  const toRoom: Delivery = { audience: { kind: 'room', room: 'lobby', seq: 4 }, event: chat };
+  const relay = relayMessage('e1@n2', 'n2', toRoom);
   const messages: LinkMessage[] = [relay, { t: 'ack', id: 'e1@n2' }, { t: 'load', connections: 4 }, { t: 'relay', id: 'odd\tid', target: 'n2', body: '{}' }];
   const frame = messages.map(encodeLinkMessage).join(LINK_MESSAGE_SEPARATOR);
   t.deepEqual(parseLinkFrame(frame), messages);
-  t.deepEqual(relayDelivery(relay), { audience: { kind: 'user', user: 'bob', seq: 3 }, event: chat });
+  t.deepEqual(relayDelivery(relay), toRoom);
+});
+
+test("a relay to one user carries the frame its devices get, and they get the same bytes as from a local delivery", (t) => {
+  const toBob: Delivery = { audience: { kind: 'user', user: 'bob', seq: 3 }, event: chat };
+  const [line] = parseLinkFrame(encodeLinkMessage(relayMessage('e1@n2', 'n2', toBob)))!;
+  const relayed = relayDelivery(line as RelayMessage);
+  t.true(relayed !== null && 'frame' in relayed, 'encoded by the origin');
+  const local = node();
+  const remote = node();
+  t.is(local.delivery.deliver(toBob), 1);
+  t.is(remote.delivery.deliverRelayed(relayed!), 1);
+  t.deepEqual(remote.conns.bob.texts, local.conns.bob.texts);
+  t.like(remote.conns.bob.received[0], { action: 'chat', data: { id: 'm1', seq: 3 } });
+  t.is(remote.delivery.deliverRelayed({ user: 'nobody', frame: '{}' }), 0, 'a user with no device here');
+  // A kick is not a frame: it goes as an event, and each device is closed.
+  const kick = relayDelivery(relayMessage('k1@n2', 'n2', { audience: { kind: 'user', user: 'bob', seq: 0 }, event: { action: 'kick', data: { reason: 'bye' } } }));
+  t.true(kick !== null && 'audience' in kick);
+  t.is(remote.delivery.deliverRelayed(kick!), 1);
+  t.deepEqual(remote.conns.bob.kicked, ['bye']);
+});
+
+test('an encoded relay body is checked for its form', (t) => {
+  const relay = (body: string): RelayMessage => ({ t: 'relay', id: 'r1', target: 'n2', body });
+  t.deepEqual(relayDelivery(relay('U\tbob\t{"v":1}')), { user: 'bob', frame: '{"v":1}' });
+  t.is(relayDelivery(relay('U\t\t{"v":1}')), null, 'no user');
+  t.is(relayDelivery(relay('U\tbob')), null, 'no frame');
+  t.is(relayDelivery(relay('U\tbob\tnot json')), null, 'not a frame');
 });

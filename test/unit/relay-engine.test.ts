@@ -1,8 +1,14 @@
 import test from 'ava';
 import { silentLogger } from '../../core/logger.js';
-import type { Delivery } from '../../src/delivery/delivery.js';
+import type { Delivery, RelayedDelivery } from '../../src/delivery/delivery.js';
 import type { LinkMessage } from '../../src/cluster/link-messages.js';
 import { RelayEngine, type LinkSender } from '../../src/cluster/relay-engine.js';
+
+/** The id of the chat a relay brought (a relay to one user carries its frame encoded). */
+function chatIdOf(relayed: RelayedDelivery): string {
+  if ('frame' in relayed) return (JSON.parse(relayed.frame) as { data: { id: string } }).data.id;
+  return relayed.event.action === 'chat' ? relayed.event.data.id : '';
+}
 
 /**
  * Three relay engines wired by in-process links that deliver on a later turn, like sockets:
@@ -31,7 +37,7 @@ function network(options: { timeoutMs?: number; maxPending?: number } = {}) {
       self,
       new RelayEngine(
         { selfId: self, isLeader: () => leader === self, leaderId: () => leader, isAlive: (id) => alive.has(id), link: (peer) => link(self, peer) },
-        (delivery) => void delivered[self]!.push(delivery.event.action === 'chat' ? delivery.event.data.id : ''),
+        (relayed) => void delivered[self]!.push(chatIdOf(relayed)),
         { maxPending: options.maxPending ?? 100, timeoutMs: options.timeoutMs ?? 2000, dedupeSize: 1000 },
         silentLogger,
       ),

@@ -3,10 +3,11 @@
  * First the closed-loop throughput scenarios (bench/scenarios.ts: private chats in pairs, one room's
  * fan-out), then the measures (bench/measures/: push, open-loop latency, operations), each with its
  * own servers, generator processes and raw reference. Environment: BENCH_SCENARIOS (all; names of
- * scenarios and measures), BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (5: uncounted traffic before each
- * window), BENCH_ROUNDS (1: how many times the scenarios run in turn, see rounds.ts), BENCH_USERS (300, pairs), BENCH_ROOM_MEMBERS (1000), BENCH_ROOM_SENDERS (see
- * settings.ts), BENCH_GENERATORS (pairs: one per 1,000 users); each measure reads its own sizes
- * (README, "Benchmark"); BENCH_NODE_ARGS / BENCH_GENERATOR_ARGS (Node.js options of the servers /
+ * scenarios and measures), BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (5: uncounted traffic before
+ * each window), BENCH_ROUNDS (1: how many times the scenarios run in turn, see rounds.ts),
+ * BENCH_USERS (300, pairs), BENCH_ROOM_MEMBERS (1000), BENCH_ROOM_SENDERS (see settings.ts),
+ * BENCH_GENERATORS (pairs: one per 1,000 users); each measure reads its own sizes (README,
+ * "Benchmark"); BENCH_NODE_ARGS / BENCH_GENERATOR_ARGS (Node.js options of the servers /
  * generators), BENCH_PIN / BENCH_PIN_NOTE (set by scripts/bench.sh), ZK_CONNECT, REDIS_URL,
  * MONGO_URL (set by scripts/services.mjs run).
  */

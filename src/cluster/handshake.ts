@@ -16,9 +16,11 @@ export const LINK_PATH = '/cluster/link';
 /**
  * The format of link frames (link-messages.ts). Both sides send theirs in the handshake and refuse a
  * peer with another, so a cluster of mixed versions fails at once and says why, instead of closing
- * every link on its first frame. 2: one message per line (1: a JSON array, which sent no header).
+ * every link on its first frame. 3: a relay to one user carries the client frame encoded by its
+ * origin; 2: every relay carried a JSON delivery; both one message per line (1: a JSON array, which
+ * sent no header).
  */
-export const LINK_PROTOCOL = '2';
+export const LINK_PROTOCOL = '3';
 
 export const Header = {
   LINK_PROTOCOL: 'x-zkchat-link-protocol',

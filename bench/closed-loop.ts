@@ -83,6 +83,7 @@ export class ClosedLoop {
     if (now < ctx.startAt) return; // warm-up
     if (now <= ctx.endAt) {
       ctx.counts.delivered++;
+      if (payload.sentAt < ctx.startAt) ctx.counts.deliveredOfWarmup++;
       ctx.deliveryLatency.record(now - payload.sentAt);
     } else {
       ctx.counts.deliveredLate++;

@@ -155,6 +155,7 @@ export class RoomMember {
     // Deliveries of the warm-up are not counted; the sender's loop goes on all the same.
     if (now >= ctx.startAt && now <= ctx.endAt) {
       ctx.counts.delivered++;
+      if (payload.sentAt < ctx.startAt) ctx.counts.deliveredOfWarmup++;
       ctx.deliveryLatency.record(now - payload.sentAt);
     } else if (now > ctx.endAt) {
       ctx.counts.deliveredLate++;

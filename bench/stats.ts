@@ -57,6 +57,8 @@ export interface Counts {
   acked: number;
   /** Chat events received by their recipient within the window: what deliveries/s counts. */
   delivered: number;
+  /** Of `delivered`: messages sent in the warm-up that arrived in the window. */
+  deliveredOfWarmup: number;
   /** Events of window messages that arrived after the window ended (during the grace period). */
   deliveredLate: number;
   /** Acked but never delivered, after the grace period (warm-up messages included). */
@@ -72,7 +74,7 @@ export interface Counts {
 }
 
 export function zeroCounts(): Counts {
-  return { sent: 0, acked: 0, delivered: 0, deliveredLate: 0, lost: 0, duplicated: 0, unavailable503: 0, rateLimited429: 0, otherErrors: 0, unanswered: 0 };
+  return { sent: 0, acked: 0, delivered: 0, deliveredOfWarmup: 0, deliveredLate: 0, lost: 0, duplicated: 0, unavailable503: 0, rateLimited429: 0, otherErrors: 0, unanswered: 0 };
 }
 
 export function addCounts(into: Counts, other: Counts): void {

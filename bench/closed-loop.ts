@@ -80,13 +80,22 @@ export class ClosedLoop {
       return;
     }
     this.#received.add(payload.counter);
-    if (now < ctx.startAt) return; // warm-up
-    if (now <= ctx.endAt) {
-      ctx.counts.delivered++;
-      if (payload.sentAt < ctx.startAt) ctx.counts.deliveredOfWarmup++;
-      ctx.deliveryLatency.record(now - payload.sentAt);
-    } else {
-      ctx.counts.deliveredLate++;
-    }
+    countArrival(ctx, payload.sentAt, now);
   }
+}
+
+/**
+ * Counts the first arrival, at `now`, of a message sent at `sentAt` (pairs and room traffic alike):
+ * during the warm-up not at all, in the window towards the rate and latency (one of a warm-up
+ * message also apart), after the window as late.
+ */
+export function countArrival(ctx: LoopContext, sentAt: number, now: number): void {
+  if (now < ctx.startAt) return;
+  if (now > ctx.endAt) {
+    ctx.counts.deliveredLate++;
+    return;
+  }
+  ctx.counts.delivered++;
+  if (sentAt < ctx.startAt) ctx.counts.deliveredOfWarmup++;
+  ctx.deliveryLatency.record(now - sentAt);
 }

@@ -5,7 +5,7 @@
  * outrun the receivers without bound (a backlog in socket buffers, latency growing over the window,
  * slow-consumer closes). Each member records what every sender sent it.
  */
-import type { LoopContext } from './closed-loop.js';
+import { countArrival, type LoopContext } from './closed-loop.js';
 import type { Connection, Frame } from './connection.js';
 import { Flags } from './flags.js';
 import { nowMs } from './ipc.js';
@@ -151,15 +151,7 @@ export class RoomMember {
       return;
     }
     received.add(payload.counter);
-    const now = nowMs();
-    // Deliveries of the warm-up are not counted; the sender's loop goes on all the same.
-    if (now >= ctx.startAt && now <= ctx.endAt) {
-      ctx.counts.delivered++;
-      if (payload.sentAt < ctx.startAt) ctx.counts.deliveredOfWarmup++;
-      ctx.deliveryLatency.record(now - payload.sentAt);
-    } else if (now > ctx.endAt) {
-      ctx.counts.deliveredLate++;
-    }
-    sender.delivered(payload.counter);
+    countArrival(ctx, payload.sentAt, nowMs());
+    sender.delivered(payload.counter); // also in the warm-up: the sender's loop goes on
   }
 }

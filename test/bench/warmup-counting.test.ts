@@ -1,6 +1,7 @@
 /**
- * What the closed loop counts around the warm-up (BENCH_WARMUP_SECONDS): a delivery counts towards
- * the rate only when it arrives in the window, and one of a warm-up message is reported apart too.
+ * What the closed loop counts around the warm-up (BENCH_WARMUP_SECONDS; countArrival, which the room
+ * loop shares): a delivery counts towards the rate only when it arrives in the window, and one of a
+ * warm-up message is reported apart too.
  */
 import test from 'ava';
 import { ClosedLoop, type LoopContext } from '../../bench/closed-loop.js';
